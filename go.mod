@@ -1,0 +1,3 @@
+module github.com/modelviz/modelviz
+
+go 1.26
