@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
-	"sort"
 	"strings"
 )
 
@@ -85,12 +84,9 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, "modelviz: view neural-network models (ONNX, PyTorch, safetensors, GGUF)")
 	fmt.Fprintln(stdout, "\nUsage:\n  modelviz [FILE]            open FILE (or the bundled example) in the browser\n  modelviz COMMAND [flags] FILE\n\nCommands:")
-	names := make([]string, 0, len(commands))
 	for _, c := range commands {
-		names = append(names, fmt.Sprintf("  %-10s %s", c.name, c.summary))
+		fmt.Fprintf(stdout, "  %-10s %s\n", c.name, c.summary)
 	}
-	sort.SliceStable(names, func(i, j int) bool { return false })
-	fmt.Fprintln(stdout, strings.Join(names, "\n"))
 	fmt.Fprintln(stdout, "\nRun 'modelviz COMMAND --help' for a command's flags.")
 	return ExitOK
 }
