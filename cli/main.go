@@ -32,6 +32,7 @@ func init() {
 		{"summary", "print a torchinfo-style table grouped by module", runSummary},
 		{"layout", "write the laid-out graph as JSON", runLayout},
 		{"render", "draw the graph to SVG, PNG, PDF, DOT or HTML", runRender},
+		{"diff", "compare two models: nodes, op counts, weights", runDiff},
 		{"version", "print the version", runVersion},
 		{"help", "show help for a command", runHelp},
 	}
