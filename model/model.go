@@ -86,6 +86,9 @@ type Value struct {
 	// (If/Loop bodies may read outer values). nil otherwise.
 	Outer *Value
 	Doc   string
+	// Missing marks a value that a node reads (or a graph outputs) but
+	// nothing defines: a broken file, reported in Model.Warnings.
+	Missing bool
 }
 
 // Node is one operator application.
@@ -94,7 +97,8 @@ type Node struct {
 	Name   string
 	Op     string
 	Domain string
-	// Inputs may contain nil entries for omitted optional inputs (ONNX "").
+	// Inputs and Outputs may contain nil entries for omitted optional
+	// inputs and outputs (ONNX ""), so positions keep their meaning.
 	Inputs  []*Value
 	Outputs []*Value
 	Attrs   []Attr

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/modelviz/modelviz/format/onnx"
 	"github.com/modelviz/modelviz/model"
 )
 
@@ -26,7 +27,9 @@ type Format struct {
 }
 
 // formats is tried in order; the first Probe to accept wins.
-var formats = []Format{}
+var formats = []Format{
+	{Name: "onnx", Exts: []string{".onnx"}, Probe: onnx.Probe, Open: onnx.Open},
+}
 
 // Formats returns the list, for help texts.
 func Formats() []Format { return formats }

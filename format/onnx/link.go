@@ -1,0 +1,238 @@
+package onnx
+
+import (
+	"github.com/modelviz/modelviz/model"
+)
+
+// scope maps names to the values of one graph; parent is the enclosing
+// graph's scope (nil for main graphs and function bodies).
+type scope struct {
+	g      *model.Graph
+	names  map[string]*model.Value
+	parent *scope
+}
+
+type funcKey struct{ domain, name, overload string }
+
+// link turns names into values for the main graph and function bodies.
+func (p *parser) link(main *graphRaw, funcs []*funcRaw) {
+	byKey := map[funcKey]*model.Function{}
+	for _, fr := range funcs {
+		byKey[funcKey{fr.f.Domain, fr.f.Name, fr.f.Overload}] = fr.f
+	}
+	p.linkGraph(main, nil, byKey)
+	for _, fr := range funcs {
+		p.linkGraph(fr.body, nil, byKey)
+	}
+}
+
+func (s *scope) define(name string) *model.Value {
+	if v := s.names[name]; v != nil {
+		return v
+	}
+	v := &model.Value{ID: int32(len(s.g.Values)), Name: name}
+	s.g.Values = append(s.g.Values, v)
+	s.names[name] = v
+	return v
+}
+
+// lookup finds name here or captures it from an enclosing scope; each
+// graph in between gets its own value whose Outer is the parent's value.
+func (s *scope) lookup(name string) *model.Value {
+	if v := s.names[name]; v != nil {
+		return v
+	}
+	if s.parent == nil {
+		return nil
+	}
+	pv := s.parent.lookup(name)
+	if pv == nil {
+		return nil
+	}
+	v := s.define(name)
+	v.Outer, v.Type = pv, pv.Type
+	return v
+}
+
+func (p *parser) linkGraph(gr *graphRaw, parent *scope, funcs map[funcKey]*model.Function) {
+	g := gr.g
+	s := &scope{g: g, names: make(map[string]*model.Value), parent: parent}
+	isInput := make(map[*model.Value]bool)
+	gname := g.Name
+	for _, vi := range gr.inputs {
+		if s.names[vi.name] != nil {
+			p.warn("graph %q lists input %q twice", gname, vi.name)
+		}
+		v := s.define(vi.name)
+		v.Type, v.Doc = vi.typ, vi.doc
+		isInput[v] = true
+	}
+	for _, t := range gr.inits {
+		v := s.define(t.Name)
+		if v.Initializer != nil {
+			p.warn("graph %q has two initializers named %q", gname, t.Name)
+			continue
+		}
+		v.Initializer = t
+		g.Initializers = append(g.Initializers, v)
+	}
+	// Older exporters list initializers as inputs too; those are weights.
+	for _, vi := range gr.inputs {
+		if v := s.names[vi.name]; v.Initializer == nil && !containsValue(g.Inputs, v) {
+			g.Inputs = append(g.Inputs, v)
+		}
+	}
+	// Define every node output first, so subgraphs and out-of-order nodes
+	// see all of this graph's names.
+	for i := range gr.nodes {
+		nr := &gr.nodes[i]
+		n := nr.n
+		n.ID = int32(i)
+		g.Nodes = append(g.Nodes, n)
+		n.Function = funcs[funcKey{n.Domain, n.Op, n.Overload}]
+		n.Outputs = make([]*model.Value, 0, len(nr.outputs))
+		for _, name := range nr.outputs {
+			if name == "" {
+				n.Outputs = append(n.Outputs, nil)
+				continue
+			}
+			v := s.define(name)
+			switch {
+			case v.Producer != nil:
+				p.warn("value %q is produced by both node %q and node %q", name, v.Producer.Name, n.Name)
+			case v.Initializer != nil || isInput[v]:
+				p.warn("node %q overwrites graph input or initializer %q", n.Name, name)
+			default:
+				v.Producer = n
+			}
+			n.Outputs = append(n.Outputs, v)
+		}
+	}
+	for _, vi := range gr.valueInfo {
+		if v := s.names[vi.name]; v != nil && v.Type == nil {
+			v.Type = vi.typ
+		}
+	}
+	for i := range gr.nodes {
+		nr := &gr.nodes[i]
+		n := nr.n
+		n.Inputs = make([]*model.Value, 0, len(nr.inputs))
+		for _, name := range nr.inputs {
+			if name == "" {
+				n.Inputs = append(n.Inputs, nil)
+				continue
+			}
+			v := s.lookup(name)
+			if v == nil {
+				v = s.define(name)
+				v.Missing = true
+				p.warn("node %q reads %q, which nothing produces", n.Name, name)
+			}
+			if k := len(v.Consumers); k == 0 || v.Consumers[k-1] != n {
+				v.Consumers = append(v.Consumers, n)
+			}
+			n.Inputs = append(n.Inputs, v)
+		}
+		for _, sub := range nr.subs {
+			sub.g.Parent, sub.g.Owner = g, n
+			p.linkGraph(sub, s, funcs)
+		}
+	}
+	for _, vi := range gr.outputs {
+		v := s.lookup(vi.name)
+		if v == nil {
+			v = s.define(vi.name)
+			v.Missing = true
+			p.warn("graph %q output %q is produced by nothing", gname, vi.name)
+		}
+		if vi.typ != nil {
+			if v.Outer == nil {
+				v.Type = vi.typ
+			}
+		}
+		if v.Doc == "" {
+			v.Doc = vi.doc
+		}
+		g.Outputs = append(g.Outputs, v)
+	}
+	if cyc := findCycle(g); cyc != nil {
+		p.warn("graph %q has a cycle through node %q", gname, cyc.Name)
+	}
+}
+
+func containsValue(list []*model.Value, v *model.Value) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// findCycle returns a node on a cycle, or nil. Kahn's algorithm: nodes
+// never freed are on a cycle or downstream of one.
+func findCycle(g *model.Graph) *model.Node {
+	indeg := make([]int32, len(g.Nodes))
+	for _, n := range g.Nodes {
+		for _, v := range n.Inputs {
+			if v != nil && v.Producer != nil {
+				indeg[n.ID]++
+			}
+		}
+	}
+	queue := make([]int32, 0, len(g.Nodes))
+	for i, d := range indeg {
+		if d == 0 {
+			queue = append(queue, int32(i))
+		}
+	}
+	done := 0
+	for len(queue) > 0 {
+		n := g.Nodes[queue[0]]
+		queue = queue[1:]
+		done++
+		for _, v := range n.Outputs {
+			if v == nil || v.Producer != n {
+				continue
+			}
+			for _, c := range v.Consumers {
+				for _, in := range c.Inputs {
+					if in == v {
+						indeg[c.ID]--
+					}
+				}
+				if indeg[c.ID] == 0 {
+					queue = append(queue, c.ID)
+				}
+			}
+		}
+	}
+	if done == len(g.Nodes) {
+		return nil
+	}
+	// A node left over that is fed by another left-over node is on a cycle
+	// or below one; walking producers from it must reach the cycle.
+	seen := make([]bool, len(g.Nodes))
+	for i, d := range indeg {
+		if d == 0 {
+			continue
+		}
+		n := g.Nodes[i]
+		for !seen[n.ID] {
+			seen[n.ID] = true
+			var next *model.Node
+			for _, v := range n.Inputs {
+				if v != nil && v.Producer != nil && indeg[v.Producer.ID] > 0 {
+					next = v.Producer
+					break
+				}
+			}
+			if next == nil {
+				break
+			}
+			n = next
+		}
+		return n
+	}
+	return nil
+}
