@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/modelviz/modelviz/format/onnx"
+	"github.com/modelviz/modelviz/format/safetensors"
 	"github.com/modelviz/modelviz/model"
 )
 
@@ -28,6 +29,7 @@ type Format struct {
 
 // formats is tried in order; the first Probe to accept wins.
 var formats = []Format{
+	{Name: "safetensors", Exts: []string{".safetensors"}, Probe: func(h []byte) bool { return safetensors.Probe(h) || safetensors.ProbeIndex(h) }, Open: safetensors.Open},
 	{Name: "onnx", Exts: []string{".onnx"}, Probe: onnx.Probe, Open: onnx.Open},
 }
 
