@@ -1,15 +1,28 @@
 // Package analysis derives facts the file does not state: shapes of every
 // value, and params, MACs and activation bytes per node, module and model.
 // Results live in side tables; the model is never modified.
+//
+// Shapes come from ONNX shape inference written here (infer.go) with
+// constant folding of small shape computations (const.go), so Reshape
+// targets built from Shape → Gather → Concat chains resolve to concrete or
+// symbolic dims. Costs follow the MAC convention in cost.go.
 package analysis
 
-import "github.com/modelviz/modelviz/model"
+import (
+	"sort"
+
+	"github.com/modelviz/modelviz/model"
+)
 
 // Options tune the analysis.
 type Options struct {
 	// Inputs overrides graph input shapes by name (`--input x=1x3x224x224`,
 	// see ParseInput). The name "" means the first graph input.
 	Inputs map[string]model.Shape
+	// IgnoreRecorded infers every node output from scratch, ignoring the
+	// types the file records for them (value_info, graph outputs). Graph
+	// input types are still used. For tests and debugging.
+	IgnoreRecorded bool
 }
 
 // Cost is what one node, module or model costs.
@@ -21,18 +34,209 @@ type Cost struct {
 
 // Info holds the results for one model.
 type Info struct {
-	types map[*model.Value]*model.Type
-	costs map[*model.Node]Cost
-	total Cost
+	types   map[*model.Value]*model.Type
+	costs   map[*model.Node]Cost
+	total   Cost
+	groups  map[string]Cost
+	modules map[*model.Module]Cost
+	peak    int64
+	assumed []string
 }
 
 // Analyze infers what it can. It never fails: an unknown op gives an
 // unknown shape.
-//
-// PLACEHOLDER (issue 7 replaces it): only recorded types, no costs.
 func Analyze(m *model.Model, opt Options) *Info {
-	in := &Info{types: map[*model.Value]*model.Type{}, costs: map[*model.Node]Cost{}}
+	in := &Info{
+		types:   map[*model.Value]*model.Type{},
+		costs:   map[*model.Node]Cost{},
+		groups:  map[string]Cost{},
+		modules: map[*model.Module]Cost{},
+	}
+	if m == nil {
+		return in
+	}
+	e := newEngine(m, opt)
+	for gi, g := range m.Graphs {
+		if g == nil {
+			continue
+		}
+		var ov map[string]model.Shape
+		if gi == 0 {
+			ov = opt.Inputs
+		}
+		e.runGraph(g, ov)
+	}
+	for v, t := range e.vals {
+		if ty := t.toType(); ty != nil {
+			in.types[v] = ty
+		}
+	}
+	in.costs = e.costs
+
+	// Totals, group sums and peak memory over top-level nodes; subgraph
+	// and function costs are already inside their owner's cost.
+	nodes := 0
+	for _, g := range m.Graphs {
+		if g == nil {
+			continue
+		}
+		for _, n := range g.Nodes {
+			if n == nil {
+				continue
+			}
+			nodes++
+			c := e.costs[n]
+			in.total = addCost(in.total, c)
+			for k := 0; k <= len(n.Group); k++ {
+				key := joinPath(n.Group[:k])
+				in.groups[key] = addCost(in.groups[key], c)
+			}
+		}
+		// Weights no node reads still count towards the model's params.
+		for _, v := range g.Initializers {
+			if v != nil && v.Initializer != nil && !e.seenW[v] {
+				e.seenW[v] = true
+				if k := v.Initializer.NumElements(); k > 0 {
+					in.total.Params = satAdd(in.total.Params, k)
+				}
+			}
+		}
+		in.peak = max(in.peak, e.peakOf(g))
+	}
+	if m.Modules != nil {
+		in.moduleCost(m.Modules)
+		if nodes == 0 {
+			in.total.Params = in.modules[m.Modules].Params
+		}
+	}
+	for p := range e.assume {
+		in.assumed = append(in.assumed, p)
+	}
+	sort.Strings(in.assumed)
 	return in
+}
+
+// moduleCost sums the element counts of module tensors, recursively.
+func (in *Info) moduleCost(mod *model.Module) Cost {
+	var c Cost
+	for _, v := range mod.Tensors {
+		if v != nil && v.Initializer != nil {
+			if k := v.Initializer.NumElements(); k > 0 {
+				c.Params = satAdd(c.Params, k)
+			}
+		}
+	}
+	for _, ch := range mod.Children {
+		if ch != nil {
+			c = addCost(c, in.moduleCost(ch))
+		}
+	}
+	in.modules[mod] = c
+	return c
+}
+
+// peakOf walks g's nodes in order: a node's outputs are allocated while
+// its inputs are live; a value is freed after its last consumer. Graph
+// inputs are live from the start; graph outputs are never freed;
+// initializers are params, not activations.
+func (e *engine) peakOf(g *model.Graph) int64 {
+	last := map[*model.Value]int{}
+	size := func(v *model.Value) int64 {
+		t := e.vals[v]
+		if t == nil || t.kind != model.TensorType {
+			return 0
+		}
+		n, ok := elems(t.shape, nil)
+		if !ok {
+			return 0
+		}
+		return bytesOf(n, t.dtype)
+	}
+	var mark func(sg *model.Graph, i int, depth int)
+	mark = func(sg *model.Graph, i int, depth int) {
+		if depth > maxDepth {
+			return
+		}
+		for _, n := range sg.Nodes {
+			if n == nil {
+				continue
+			}
+			for _, v := range n.Inputs {
+				if r := root(v); r != nil {
+					last[r] = i
+				}
+			}
+			for _, s := range n.Subgraphs() {
+				mark(s.Graph, i, depth+1)
+			}
+		}
+	}
+	for i, n := range g.Nodes {
+		if n == nil {
+			continue
+		}
+		for _, v := range n.Inputs {
+			if v != nil {
+				last[root(v)] = i
+			}
+		}
+		for _, s := range n.Subgraphs() {
+			if s.Graph != nil {
+				mark(s.Graph, i, 1)
+			}
+		}
+	}
+	keep := map[*model.Value]bool{}
+	for _, v := range g.Outputs {
+		keep[v] = true
+	}
+	var live, peak int64
+	for _, v := range g.Inputs {
+		if v != nil && v.Initializer == nil {
+			live = satAdd(live, size(v))
+		}
+	}
+	peak = live
+	freeAt := map[int][]*model.Value{}
+	for v, i := range last {
+		if v.Initializer == nil && !keep[v] {
+			freeAt[i] = append(freeAt[i], v)
+		}
+	}
+	for i, n := range g.Nodes {
+		if n == nil {
+			continue
+		}
+		for _, v := range n.Outputs {
+			if v != nil {
+				live = satAdd(live, size(v))
+			}
+		}
+		peak = max(peak, live)
+		for _, v := range freeAt[i] {
+			if v.Producer != nil || isInput(g, v) {
+				live -= size(v)
+			}
+		}
+		// Outputs nobody reads are dropped at once (unless graph outputs).
+		for _, v := range n.Outputs {
+			if v != nil && !keep[v] {
+				if _, used := last[v]; !used {
+					live -= size(v)
+				}
+			}
+		}
+	}
+	return peak
+}
+
+func isInput(g *model.Graph, v *model.Value) bool {
+	for _, x := range g.Inputs {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }
 
 // Type is the best known type of v: inferred, else recorded, else nil.
@@ -48,7 +252,10 @@ func (in *Info) Type(v *model.Value) *model.Type {
 	return v.Type
 }
 
-// Cost of one node (zero when unknown).
+// Cost of one node (zero when unknown). The cost of a node holding
+// subgraphs (If, Loop, Scan) or calling a function includes the nodes
+// inside them, counted once (a loop body is not multiplied by its trip
+// count).
 func (in *Info) Cost(n *model.Node) Cost {
 	if in == nil {
 		return Cost{}
@@ -56,7 +263,7 @@ func (in *Info) Cost(n *model.Node) Cost {
 	return in.costs[n]
 }
 
-// Total over the model.
+// Total over the model. Params also count initializers no node reads.
 func (in *Info) Total() Cost {
 	if in == nil {
 		return Cost{}
@@ -64,13 +271,23 @@ func (in *Info) Total() Cost {
 	return in.total
 }
 
-// GroupCost sums the costs of every node whose Group starts with path
-// (the module and everything inside it). An empty path is the whole model.
+// GroupCost sums the costs of every top-level node whose Group starts with
+// path (the module and everything inside it). An empty path is the sum
+// over all nodes.
 func (in *Info) GroupCost(path []string) Cost {
 	if in == nil {
 		return Cost{}
 	}
-	return Cost{}
+	return in.groups[joinPath(path)]
+}
+
+// ModuleCost is the params held by a module of Model.Modules and all its
+// descendants (formats with a module tree and no graph).
+func (in *Info) ModuleCost(mod *model.Module) Cost {
+	if in == nil {
+		return Cost{}
+	}
+	return in.modules[mod]
 }
 
 // PeakActivationBytes estimates peak activation memory: nodes run in file
@@ -79,5 +296,15 @@ func (in *Info) PeakActivationBytes() int64 {
 	if in == nil {
 		return 0
 	}
-	return 0
+	return in.peak
+}
+
+// Assumed lists the symbolic dims (sorted) that costs took as 1 because
+// nothing fixed them; "" stands for dims with no name. Pass --input to fix
+// them.
+func (in *Info) Assumed() []string {
+	if in == nil {
+		return nil
+	}
+	return in.assumed
 }

@@ -1,0 +1,239 @@
+package analysis
+
+import (
+	"github.com/modelviz/modelviz/model"
+)
+
+// MAC convention (docs/architecture.md, "3. Analysis"): only ops that
+// multiply and accumulate count, as torchvision's GFLOPS column and
+// torch.utils.flop_counter count them:
+//
+//	Conv, ConvInteger, QLinearConv: out_elems × (Cin/group) × prod(kernel)
+//	ConvTranspose:                  in_elems × (Cout/group) × prod(kernel)
+//	Gemm, MatMul (also batched, activation × activation as in attention),
+//	MatMulInteger, QLinearMatMul:   out_elems × K
+//	Einsum (two or more operands):  product of the sizes of all letters
+//	LSTM / GRU / RNN:               seq × batch × dirs × gates × hidden × (input + hidden)
+//
+// Bias additions, normalization, activations, pooling, resizing and
+// element-wise ops cost 0 MACs. FLOPs = 2 × MACs.
+
+// count is the element count of s, taking symbolic and unknown dims as 1
+// and remembering that it did.
+func (e *engine) count(s model.Shape) (int64, bool) {
+	return elems(s, func(d model.Dim) {
+		if d.Param != "" {
+			e.assume[d.Param] = true
+		} else {
+			e.assume[""] = true
+		}
+	})
+}
+
+func bytesOf(n int64, dt model.DType) int64 {
+	b := int64(dt.Bits())
+	if b == 0 {
+		return 0
+	}
+	if v, ok := mulOK(n, b); ok {
+		return (v + 7) / 8
+	}
+	return 0
+}
+
+func satAdd(a, b int64) int64 {
+	if s, ok := addOK(a, b); ok {
+		return s
+	}
+	return 1<<63 - 1
+}
+
+func satMul(vals ...int64) int64 {
+	p := int64(1)
+	for _, v := range vals {
+		var ok bool
+		if p, ok = mulOK(p, v); !ok {
+			return 1<<63 - 1
+		}
+	}
+	return p
+}
+
+func shapeOf(t *tval) model.Shape {
+	if t == nil || t.kind != model.TensorType {
+		return nil
+	}
+	return t.shape
+}
+
+// weightOps consume Constant outputs as weights (counted as params).
+var weightOps = map[string]bool{
+	"Conv": true, "ConvTranspose": true, "Gemm": true, "MatMul": true,
+	"BatchNormalization": true, "LayerNormalization": true, "InstanceNormalization": true,
+	"GroupNormalization": true, "LSTM": true, "GRU": true, "RNN": true, "PRelu": true,
+}
+
+func (e *engine) cost(n *model.Node, ins, outs []*tval) Cost {
+	var c Cost
+	for i, v := range n.Inputs {
+		r := root(v)
+		if r == nil || e.seenW[r] {
+			continue
+		}
+		switch {
+		case r.Initializer != nil:
+			e.seenW[r] = true
+			if k := r.Initializer.NumElements(); k > 0 {
+				c.Params = satAdd(c.Params, k)
+			}
+		case weightOps[n.Op] && r.Producer != nil && r.Producer.Op == "Constant" && i < len(ins):
+			// Weights stored as Constant nodes (some exporters do this).
+			if a := r.Producer.Attr("value"); a != nil && a.Tensor != nil && isFloatType(a.Tensor.DType) && len(a.Tensor.Dims) > 0 {
+				e.seenW[r] = true
+				if k := a.Tensor.NumElements(); k > 0 {
+					c.Params = satAdd(c.Params, k)
+				}
+			}
+		}
+	}
+	for i, t := range outs {
+		if t == nil || i >= len(n.Outputs) || n.Outputs[i] == nil {
+			continue
+		}
+		if k, ok := e.count(shapeOf(t)); ok {
+			c.ActivationBytes = satAdd(c.ActivationBytes, bytesOf(k, t.dtype))
+		}
+	}
+	c.MACs = e.macs(n, ins, outs)
+	return c
+}
+
+func (e *engine) macs(n *model.Node, ins, outs []*tval) int64 {
+	in := func(i int) model.Shape {
+		if i < len(ins) {
+			return shapeOf(ins[i])
+		}
+		return nil
+	}
+	out := func(i int) model.Shape {
+		if i < len(outs) {
+			return shapeOf(outs[i])
+		}
+		return nil
+	}
+	switch n.Op {
+	case "Conv", "ConvInteger", "QLinearConv", "FusedConv":
+		wi := 1
+		if n.Op == "QLinearConv" {
+			wi = 3
+		}
+		w := in(wi)
+		o := out(0)
+		if len(w) < 2 || o == nil {
+			return 0
+		}
+		oe, ok1 := e.count(o)
+		we, ok2 := e.count(w[1:])
+		if !ok1 || !ok2 {
+			return 0
+		}
+		return satMul(oe, we)
+	case "ConvTranspose":
+		x, w := in(0), in(1)
+		if len(w) < 2 || x == nil {
+			return 0
+		}
+		xe, ok1 := e.count(x)
+		we, ok2 := e.count(w[1:])
+		if !ok1 || !ok2 {
+			return 0
+		}
+		return satMul(xe, we)
+	case "Gemm":
+		a, o := in(0), out(0)
+		if len(a) != 2 || o == nil {
+			return 0
+		}
+		k := a[1]
+		if nodeAttrInt(n, "transA") != 0 {
+			k = a[0]
+		}
+		oe, ok := e.count(o)
+		ke, ok2 := e.count(model.Shape{k})
+		if !ok || !ok2 {
+			return 0
+		}
+		return satMul(oe, ke)
+	case "MatMul", "MatMulInteger", "QLinearMatMul", "FusedMatMul":
+		a := in(0)
+		if n.Op == "QLinearMatMul" {
+			a = in(0)
+		}
+		o := out(0)
+		if len(a) == 0 || o == nil {
+			return 0
+		}
+		k := a[len(a)-1]
+		if n.Op == "FusedMatMul" && nodeAttrInt(n, "transA") != 0 && len(a) >= 2 {
+			k = a[len(a)-2]
+		}
+		oe, ok := e.count(o)
+		ke, ok2 := e.count(model.Shape{k})
+		if !ok || !ok2 {
+			return 0
+		}
+		return satMul(oe, ke)
+	case "Einsum":
+		if len(n.Inputs) < 2 {
+			return 0
+		}
+		c := &nctx{e: e, n: n, ins: ins}
+		size, _, ok := c.einsumDims()
+		if !ok {
+			return 0
+		}
+		keys := make([]rune, 0, len(size))
+		for r := range size {
+			keys = append(keys, r)
+		}
+		sortRunes(keys)
+		s := make(model.Shape, len(keys))
+		for i, r := range keys {
+			s[i] = size[r]
+		}
+		p, ok := e.count(s)
+		if !ok {
+			return 0
+		}
+		return p
+	case "LSTM", "GRU", "RNN":
+		x, o := in(0), out(0)
+		if len(x) != 3 || len(o) != 4 {
+			return 0
+		}
+		gates := int64(1)
+		switch n.Op {
+		case "LSTM":
+			gates = 4
+		case "GRU":
+			gates = 3
+		}
+		// Y is [seq, dirs, batch, hidden] (or batch-first with layout=1).
+		hid := o[3]
+		sdb, ok := e.count(o[:3])
+		ins, ok2 := e.count(model.Shape{x[2]})
+		h, ok3 := e.count(model.Shape{hid})
+		if !ok || !ok2 || !ok3 {
+			return 0
+		}
+		return satMul(sdb, gates, h, satAdd(ins, h))
+	}
+	return 0
+}
+
+func nodeAttrInt(n *model.Node, name string) int64 {
+	if a := n.Attr(name); a != nil && a.Kind == model.AttrInt {
+		return a.Int
+	}
+	return 0
+}

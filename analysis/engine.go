@@ -1,0 +1,334 @@
+package analysis
+
+import (
+	"github.com/modelviz/modelviz/model"
+)
+
+// tval is what analysis knows about one value.
+type tval struct {
+	kind  model.TypeKind
+	dtype model.DType
+	shape model.Shape // nil: rank unknown
+	elem  *model.Type // element type of sequences/optionals (recorded)
+	seq   *tval       // inferred element of a sequence/optional
+	c     *cval       // folded contents, when small and known
+	lazy  *model.Tensor
+	tried bool
+}
+
+// engine runs inference over a model.
+type engine struct {
+	m      *model.Model
+	opset  int64
+	opt    Options
+	vals   map[*model.Value]*tval
+	costs  map[*model.Node]Cost
+	seenW  map[*model.Value]bool // weights already counted as params
+	depth  int
+	steps  int // nodes visited, bounds work on recursive functions
+	assume map[string]bool
+	unk    int // nodes whose cost used an unknown dim
+}
+
+const (
+	maxDepth = 32      // nested subgraphs / function calls
+	maxSteps = 4000000 // node visits in one Analyze
+)
+
+func newEngine(m *model.Model, opt Options) *engine {
+	e := &engine{m: m, opt: opt, opset: 21,
+		vals:   map[*model.Value]*tval{},
+		costs:  map[*model.Node]Cost{},
+		seenW:  map[*model.Value]bool{},
+		assume: map[string]bool{},
+	}
+	for _, o := range m.Opsets {
+		if o.Domain == "" || o.Domain == "ai.onnx" {
+			e.opset = o.Version
+		}
+	}
+	return e
+}
+
+// root follows Outer links to the value that owns the data.
+func root(v *model.Value) *model.Value {
+	for i := 0; v != nil && v.Outer != nil && i < 1000; i++ {
+		v = v.Outer
+	}
+	return v
+}
+
+func typeToTval(t *model.Type) *tval {
+	if t == nil {
+		return nil
+	}
+	tv := &tval{kind: t.Kind, dtype: t.DType, shape: sanitizeShape(t.Shape), elem: t.Elem}
+	if t.Kind != model.TensorType && t.Kind != model.SparseTensorType {
+		tv.shape = nil
+		if (t.Kind == model.SequenceType || t.Kind == model.OptionalType) && t.Elem != nil && t.Elem != t {
+			tv.seq = typeToTval(t.Elem)
+		}
+	}
+	return tv
+}
+
+// get returns what is known about v (nil: nothing).
+func (e *engine) get(v *model.Value) *tval {
+	if v == nil {
+		return nil
+	}
+	if t, ok := e.vals[v]; ok {
+		return t
+	}
+	if v.Outer != nil {
+		r := root(v)
+		if r != v {
+			t := e.get(r)
+			e.vals[v] = t
+			return t
+		}
+	}
+	var t *tval
+	if v.Initializer != nil {
+		ti := v.Initializer
+		t = &tval{dtype: ti.DType, lazy: ti}
+		if len(ti.Dims) <= maxRank {
+			t.shape = sanitizeShape(model.Fixed(ti.Dims...))
+		}
+		if ti.Sparse {
+			t.kind = model.SparseTensorType
+		}
+	} else {
+		t = typeToTval(v.Type)
+	}
+	e.vals[v] = t
+	return t
+}
+
+// constOf returns the folded contents of v's tensor, loading a small
+// initializer or Constant on first use.
+func (t *tval) constOf(limit int) *cval {
+	if t == nil {
+		return nil
+	}
+	if t.c != nil {
+		return t.c
+	}
+	if t.lazy != nil && !t.tried {
+		t.tried = true
+		t.c = decodeTensor(t.lazy, limit)
+	}
+	return t.c
+}
+
+// merge combines an inferred type with the recorded one: recorded known
+// dims win over anything, inferred known dims over recorded symbols,
+// symbols over unknowns. A recorded rank that differs wins.
+func merge(inf *tval, rec *model.Type) *tval {
+	if rec == nil {
+		return inf
+	}
+	r := typeToTval(rec)
+	if inf == nil {
+		return r
+	}
+	out := *inf
+	if r.dtype != model.Undefined {
+		out.dtype = r.dtype
+	}
+	if r.kind != model.TensorType {
+		if inf.kind != r.kind || r.seq != nil {
+			out.seq = r.seq
+		}
+		out.kind, out.elem, out.shape, out.c = r.kind, r.elem, nil, nil
+		return &out
+	}
+	switch {
+	case r.shape == nil:
+	case inf.shape == nil || len(inf.shape) != len(r.shape):
+		out.shape = r.shape
+		out.c = nil
+	default:
+		s := cloneShape(inf.shape)
+		for i, d := range r.shape {
+			switch {
+			case d.Known:
+				if !sameDim(d, s[i]) {
+					out.c = nil
+				}
+				s[i] = d
+			case d.Param != "" && !s[i].Known:
+				s[i] = d
+			}
+		}
+		out.shape = s
+	}
+	return &out
+}
+
+func (t *tval) toType() *model.Type {
+	if t == nil {
+		return nil
+	}
+	ty := &model.Type{Kind: t.kind, DType: t.dtype, Elem: t.elem}
+	if t.kind == model.TensorType || t.kind == model.SparseTensorType {
+		ty.Shape = cloneShape(t.shape)
+	}
+	if t.seq != nil && t.seq != t {
+		ty.Elem = t.seq.toType()
+	}
+	return ty
+}
+
+// runGraph infers every value of g. Graph inputs come from the recorded
+// types (or overrides, for the main graph) unless bound already.
+func (e *engine) runGraph(g *model.Graph, overrides map[string]model.Shape) {
+	if g == nil {
+		return
+	}
+	for i, v := range g.Inputs {
+		if v == nil {
+			continue
+		}
+		t := e.get(v)
+		sh, ok := overrides[v.Name]
+		if !ok && i == 0 {
+			sh, ok = overrides[""]
+		}
+		if ok {
+			if t == nil {
+				t = &tval{dtype: model.Undefined}
+			} else {
+				c := *t
+				t = &c
+			}
+			t.kind = model.TensorType
+			t.shape = sanitizeShape(cloneShape(sh))
+			t.c = nil
+			e.vals[v] = t
+		}
+	}
+	for _, v := range g.Initializers {
+		e.get(v)
+	}
+	for _, n := range g.Nodes {
+		if n == nil {
+			continue
+		}
+		e.node(n)
+	}
+}
+
+// node infers the outputs and the cost of one node. A panic inside an op
+// rule (a bug meeting hostile input) leaves the outputs unknown.
+func (e *engine) node(n *model.Node) {
+	e.steps++
+	if e.steps > maxSteps {
+		return
+	}
+	ins := make([]*tval, len(n.Inputs))
+	for i, v := range n.Inputs {
+		ins[i] = e.get(v)
+	}
+	outs := make([]*tval, len(n.Outputs))
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				for i := range outs {
+					outs[i] = nil
+				}
+			}
+		}()
+		e.infer(n, ins, outs)
+	}()
+	for i, v := range n.Outputs {
+		if v == nil {
+			continue
+		}
+		t := outs[i]
+		if t != nil {
+			t.shape = sanitizeShape(t.shape)
+			if t.c != nil && t.shape != nil && !sameInts(t.c.dims, t.shape) {
+				t.c = nil
+			}
+		}
+		if !e.opt.IgnoreRecorded || v.Type == nil || t == nil {
+			t = merge(t, v.Type)
+		}
+		e.vals[v] = t
+	}
+	c := e.cost(n, ins, outs)
+	for _, sg := range n.Subgraphs() {
+		c = addCost(c, e.graphCost(sg.Graph))
+	}
+	if n.Function != nil && n.Function.Body != nil {
+		c = addCost(c, e.graphCost(n.Function.Body))
+	}
+	e.costs[n] = c
+}
+
+func sameInts(dims []int64, s model.Shape) bool {
+	if len(dims) != len(s) {
+		return false
+	}
+	for i, d := range s {
+		if d.Known && d.Value != dims[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func addCost(a, b Cost) Cost {
+	a.Params += b.Params
+	a.MACs += b.MACs
+	a.ActivationBytes += b.ActivationBytes
+	return a
+}
+
+// graphCost sums the costs of a subgraph's nodes (computed already).
+func (e *engine) graphCost(g *model.Graph) Cost {
+	var c Cost
+	if g == nil {
+		return c
+	}
+	for _, n := range g.Nodes {
+		if n != nil {
+			c = addCost(c, e.costs[n])
+		}
+	}
+	return c
+}
+
+// runSub infers a subgraph with its formal inputs bound to ins.
+func (e *engine) runSub(g *model.Graph, ins []*tval) []*tval {
+	if g == nil || e.depth >= maxDepth {
+		return nil
+	}
+	e.depth++
+	defer func() { e.depth-- }()
+	for i, v := range g.Inputs {
+		if v == nil {
+			continue
+		}
+		var t *tval
+		if i < len(ins) {
+			t = ins[i]
+		}
+		if t == nil {
+			t = typeToTval(v.Type)
+		} else if v.Type != nil {
+			t = merge(&tval{kind: t.kind, dtype: t.dtype, shape: t.shape, c: t.c, elem: t.elem}, nil)
+			if rt := typeToTval(v.Type); rt != nil && rt.dtype != model.Undefined && t.dtype == model.Undefined {
+				t.dtype = rt.dtype
+			}
+		}
+		e.vals[v] = t
+	}
+	e.runGraph(g, nil)
+	outs := make([]*tval, len(g.Outputs))
+	for i, v := range g.Outputs {
+		outs[i] = e.get(v)
+	}
+	return outs
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+"""Generates analysis/testdata/onnx_shapes.json: the shapes the reference
+onnx library (Debian python3-onnx 1.12) infers for every value of the corpus
+models after their recorded value_info is stripped.
+
+Run from the repository root with Debian's python (not pyenv's):
+    /usr/bin/python3 analysis/testdata/gen_onnx_shapes.py ../shared/corpus
+
+Output: {"onnx_version": ..., "models": {"<file>": {"<scope>": {"<value>":
+{"dtype": "float32", "shape": [1, "batch", null]}}}}}. Scope "" is the main
+graph; a subgraph is "<node name or #index>/<attribute>" nested with "/".
+Only values whose type onnx knows are listed (a null shape = rank unknown).
+"""
+import json
+import os
+import sys
+
+import onnx
+from onnx import shape_inference, TensorProto
+
+DT = {v: k.lower() for k, v in TensorProto.DataType.items()}
+DT.update({TensorProto.FLOAT: "float32", TensorProto.DOUBLE: "float64",
+           TensorProto.FLOAT16: "float16", TensorProto.BFLOAT16: "bfloat16"})
+
+
+def type_json(tp):
+    if not tp.HasField("tensor_type"):
+        return None
+    tt = tp.tensor_type
+    out = {"dtype": DT.get(tt.elem_type, "undefined")}
+    if not tt.HasField("shape"):
+        out["shape"] = None
+        return out
+    dims = []
+    for d in tt.shape.dim:
+        if d.HasField("dim_value"):
+            dims.append(d.dim_value)
+        elif d.HasField("dim_param"):
+            dims.append(d.dim_param)
+        else:
+            dims.append(None)
+    out["shape"] = dims
+    return out
+
+
+def strip(g):
+    del g.value_info[:]
+    for n in g.node:
+        for a in n.attribute:
+            if a.type == onnx.AttributeProto.GRAPH:
+                strip(a.g)
+            for sg in a.graphs:
+                strip(sg)
+
+
+def dump(g, scope, out):
+    vals = {}
+    for vi in list(g.value_info) + list(g.output):
+        t = type_json(vi.type)
+        if t is not None:
+            vals[vi.name] = t
+    out[scope] = vals
+    for i, n in enumerate(g.node):
+        for a in n.attribute:
+            subs = [a.g] if a.type == onnx.AttributeProto.GRAPH else list(a.graphs)
+            for j, sg in enumerate(subs):
+                name = n.name or ("#%d" % i)
+                s = (scope + "/" if scope else "") + name + "/" + a.name
+                if len(subs) > 1:
+                    s += "[%d]" % j
+                dump(sg, s, out)
+
+
+def main(corpus):
+    files = []
+    for d in ("", "onnx-backend"):
+        for f in sorted(os.listdir(os.path.join(corpus, d))):
+            if f.endswith(".onnx"):
+                files.append(os.path.join(d, f) if d else f)
+    models = {}
+    for f in files:
+        m = onnx.load(os.path.join(corpus, f), load_external_data=False)
+        strip(m.graph)
+        # Outputs keep their declared types in the file; infer them anew too.
+        declared = {o.name: type_json(o.type) for o in m.graph.output}
+        for o in m.graph.output:
+            o.type.Clear()
+        try:
+            inf = shape_inference.infer_shapes(m, strict_mode=False, data_prop=True)
+        except Exception as e:  # noqa: BLE001 - a fixture records the failure
+            print("skip", f, e, file=sys.stderr)
+            continue
+        out = {}
+        dump(inf.graph, "", out)
+        # An output onnx could not infer falls back to nothing (not the declared type).
+        for k in list(out[""]):
+            if k in declared and out[""][k] is None:
+                del out[""][k]
+        models[f] = out
+    json.dump({"onnx_version": onnx.__version__, "models": models},
+              sys.stdout, sort_keys=True, separators=(",", ":"))
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "../shared/corpus")
