@@ -1,0 +1,342 @@
+package onnx
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/modelviz/modelviz/format/onnx/onnxtest"
+	"github.com/modelviz/modelviz/internal/testutil"
+	"github.com/modelviz/modelviz/model"
+)
+
+func openFeatures(t *testing.T) *model.Model {
+	t.Helper()
+	m, err := Open(filepath.Join("testdata", "features.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestFeaturesTensorBytes checks Load against numpy for every dtype in
+// both typed-field and raw_data storage (testdata/gen_features.py).
+func TestFeaturesTensorBytes(t *testing.T) {
+	m := openFeatures(t)
+	raw, err := os.ReadFile(filepath.Join("testdata", "features.expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want struct {
+		Initializers map[string]string `json:"initializers"`
+		GraphInputs  []string          `json:"graph_inputs"`
+		NodeNames    []string          `json:"node_names"`
+	}
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	g := m.Graphs[0]
+	seen := 0
+	for _, v := range g.Initializers {
+		hexWant, ok := want.Initializers[v.Name]
+		if !ok {
+			t.Errorf("unexpected initializer %s", v.Name)
+			continue
+		}
+		seen++
+		tt := v.Initializer
+		if tt.Warning != "" {
+			t.Errorf("%s: warning %s", v.Name, tt.Warning)
+		}
+		b, err := tt.Load()
+		if err != nil {
+			t.Errorf("%s: %v", v.Name, err)
+			continue
+		}
+		if got := hex.EncodeToString(b); got != hexWant {
+			t.Errorf("%s (%s, %s): got %s, want %s", v.Name, tt.DType, tt.Location, got, hexWant)
+		}
+		wantLoc := "inline"
+		if strings.HasSuffix(v.Name, "_raw") {
+			wantLoc = "embedded"
+		}
+		if tt.Location != wantLoc {
+			t.Errorf("%s: location %q, want %q", v.Name, tt.Location, wantLoc)
+		}
+	}
+	if seen != len(want.Initializers) {
+		t.Errorf("saw %d of %d initializers", seen, len(want.Initializers))
+	}
+	var nodeNames []string
+	for _, n := range g.Nodes {
+		nodeNames = append(nodeNames, n.Name)
+	}
+	if !reflect.DeepEqual(nodeNames, want.NodeNames) {
+		t.Errorf("nodes %q, want %q", nodeNames, want.NodeNames)
+	}
+}
+
+func TestFeaturesStructure(t *testing.T) {
+	m := openFeatures(t)
+	if m.Domain != "org.test" || m.ModelVersion != 42 || m.DocString != "model doc" || m.Producer != "gen_features" {
+		t.Errorf("model fields: %+v", m)
+	}
+	if len(m.Metadata) != 2 || m.Metadata[0] != (model.KV{Key: "author", Value: "tests"}) {
+		t.Errorf("metadata %v", m.Metadata)
+	}
+	if len(m.Opsets) != 3 || m.Opsets[1] != (model.Opset{Domain: "custom", Version: 1}) {
+		t.Errorf("opsets %v", m.Opsets)
+	}
+	g := m.Graphs[0]
+	if g.DocString != "graph doc" || g.ValueInfo != 1 {
+		t.Errorf("graph doc %q value_info %d", g.DocString, g.ValueInfo)
+	}
+	// f32_raw is listed as a graph input too: it is an initializer only.
+	var ins []string
+	for _, v := range g.Inputs {
+		ins = append(ins, v.Name)
+	}
+	if want := []string{"x", "trip", "seq_in", "opt_in", "map_in", "sp_in"}; !reflect.DeepEqual(ins, want) {
+		t.Errorf("inputs %q, want %q", ins, want)
+	}
+	typ := func(i int) *model.Type { return g.Inputs[i].Type }
+	if x := typ(0); x.Kind != model.TensorType || x.Denotation != "TENSOR" || x.Shape.String() != "N×3" || g.Inputs[0].Doc != "the input" {
+		t.Errorf("x: %+v", x)
+	}
+	if s := typ(2); s.Kind != model.SequenceType || s.Elem.DType != model.Float32 || s.Elem.Shape.String() != "?×2" {
+		t.Errorf("seq_in: %+v", s)
+	}
+	if o := typ(3); o.Kind != model.OptionalType || o.Elem.DType != model.Int64 {
+		t.Errorf("opt_in: %+v", o)
+	}
+	if mp := typ(4); mp.Kind != model.MapType || mp.DType != model.String || mp.Elem.DType != model.Float64 || mp.Elem.Shape == nil || len(mp.Elem.Shape) != 0 {
+		t.Errorf("map_in: %+v", mp)
+	}
+	if sp := typ(5); sp.Kind != model.SparseTensorType || sp.Shape.String() != "3×4" {
+		t.Errorf("sp_in: %+v", sp)
+	}
+	if out := g.Outputs[1].Type; out.Kind != model.SequenceType || out.Elem.Shape != nil {
+		t.Errorf("seq output: %+v", out)
+	}
+
+	// Every attribute type.
+	n := g.Nodes[0]
+	if n.Domain != "test.domain" || !reflect.DeepEqual(n.Group, []string{"block", "sub"}) {
+		t.Errorf("node 0: domain %q group %q", n.Domain, n.Group)
+	}
+	kinds := map[string]model.AttrKind{}
+	for _, a := range n.Attrs {
+		kinds[a.Name] = a.Kind
+	}
+	wantKinds := map[string]model.AttrKind{"f": model.AttrFloat, "i": model.AttrInt, "s": model.AttrString,
+		"t": model.AttrTensor, "g": model.AttrGraph, "floats": model.AttrFloats, "ints": model.AttrInts,
+		"strings": model.AttrStrings, "tensors": model.AttrTensors, "graphs": model.AttrGraphs,
+		"sparse_tensor": model.AttrSparseTensor, "sparse_tensors": model.AttrSparseTensors,
+		"tp": model.AttrType, "tps": model.AttrTypes}
+	if !reflect.DeepEqual(kinds, wantKinds) {
+		t.Errorf("attribute kinds %v", kinds)
+	}
+	if a := n.Attr("f"); a.Float != 0.25 {
+		t.Errorf("f = %v", a.Float)
+	}
+	if a := n.Attr("i"); a.Int != -3 {
+		t.Errorf("i = %v", a.Int)
+	}
+	if a := n.Attr("s"); a.String != "bytes" {
+		t.Errorf("s = %q", a.String)
+	}
+	if a := n.Attr("floats"); !reflect.DeepEqual(a.Floats, []float32{1, 2.5}) {
+		t.Errorf("floats = %v", a.Floats)
+	}
+	if a := n.Attr("ints"); !reflect.DeepEqual(a.Ints, []int64{1, -2, 3}) {
+		t.Errorf("ints = %v", a.Ints)
+	}
+	if a := n.Attr("strings"); !reflect.DeepEqual(a.Strings, []string{"a", "b"}) {
+		t.Errorf("strings = %v", a.Strings)
+	}
+	if a := n.Attr("t"); a.Tensor.DType != model.Int32 || !reflect.DeepEqual(a.Tensor.Dims, []int64{2}) {
+		t.Errorf("t = %+v", a.Tensor)
+	} else if b, err := a.Tensor.Load(); err != nil || hex.EncodeToString(b) != "0100000002000000" {
+		t.Errorf("t bytes %x %v", b, err)
+	}
+	if a := n.Attr("tensors"); len(a.Tensors) != 2 || a.Tensors[1].DType != model.Int8 {
+		t.Errorf("tensors = %+v", a.Tensors)
+	}
+	if a := n.Attr("sparse_tensor"); !a.Tensor.Sparse || !reflect.DeepEqual(a.Tensor.Dims, []int64{3, 4}) {
+		t.Errorf("sparse_tensor = %+v", a.Tensor)
+	}
+	if a := n.Attr("tp"); a.Type.DType != model.Float32 || a.Type.Shape.String() != "2×n" {
+		t.Errorf("tp = %+v", a.Type)
+	}
+	if a := n.Attr("tps"); len(a.Types) != 1 || a.Types[0].Kind != model.SequenceType {
+		t.Errorf("tps = %+v", a.Types)
+	}
+	subs := n.Subgraphs()
+	if len(subs) != 3 || subs[0].Attribute != "g" || subs[2].Attribute != "graphs" {
+		t.Fatalf("subgraphs %v", subs)
+	}
+	// The attribute graph reads x from the main graph.
+	sg := subs[0].Graph
+	if sg.Parent != g || sg.Owner != n || sg.Nodes[0].Inputs[0].Outer != g.Inputs[0] {
+		t.Errorf("attribute graph does not capture x from the main graph")
+	}
+
+	// Sparse initializer densified.
+	var sparse *model.Tensor
+	for _, v := range g.Initializers {
+		if v.Initializer.Sparse {
+			sparse = v.Initializer
+		}
+	}
+	if sparse == nil || sparse.Name != "sparse_w" {
+		t.Fatalf("no sparse initializer")
+	}
+
+	// The function and the node that calls it.
+	if len(m.Functions) != 1 {
+		t.Fatalf("functions: %d", len(m.Functions))
+	}
+	f := m.Functions[0]
+	if f.Name != "Scale" || f.Domain != "custom" || !reflect.DeepEqual(f.AttrNames, []string{"alpha"}) || f.DocString != "scales" {
+		t.Errorf("function %+v", f)
+	}
+	if len(f.Body.Nodes) != 2 || f.Body.Nodes[0].Attrs[0].RefAttrName != "alpha" || f.Body.Nodes[1].Inputs[0] != f.Body.Inputs[0] {
+		t.Errorf("function body not linked")
+	}
+	if g.Nodes[2].Function != f {
+		t.Errorf("node /Scale does not call the function")
+	}
+	// The Loop body reads x from the outer graph; "" is an omitted input.
+	loop := g.Nodes[3]
+	if loop.Inputs[1] != nil || loop.Inputs[0].Name != "trip" {
+		t.Errorf("loop inputs %v", loop.Inputs)
+	}
+	body := loop.Subgraphs()[0].Graph
+	add := body.Nodes[1]
+	if add.Inputs[0].Outer != g.Inputs[0] || add.Inputs[0].Producer != nil {
+		t.Errorf("loop body: x is not the outer x")
+	}
+	if len(body.Inputs) != 3 || body.Outputs[1].Producer != add {
+		t.Errorf("loop body inputs/outputs wrong")
+	}
+	if len(m.Warnings) != 0 {
+		t.Errorf("warnings: %q", m.Warnings)
+	}
+}
+
+func TestIrisWeightsMatchNumpy(t *testing.T) {
+	m, err := Open(filepath.Join(testutil.RepoRoot(), "examples", "iris.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join("testdata", "iris_weights.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want map[string][]float32
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 4 {
+		t.Fatalf("fixture holds %d tensors", len(want))
+	}
+	for _, v := range m.Graphs[0].Initializers {
+		b, err := v.Initializer.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := want[v.Name]
+		if len(b) != 4*len(w) {
+			t.Fatalf("%s: %d bytes for %d values", v.Name, len(b), len(w))
+		}
+		for i, x := range w {
+			u := uint32(b[4*i]) | uint32(b[4*i+1])<<8 | uint32(b[4*i+2])<<16 | uint32(b[4*i+3])<<24
+			if got := math.Float32frombits(u); got != x {
+				t.Fatalf("%s[%d] = %v, want %v", v.Name, i, got, x)
+			}
+		}
+	}
+}
+
+func TestGroups(t *testing.T) {
+	cases := map[string][]string{
+		"/layer1/layer1.0/conv1/Conv": {"layer1", "layer1.0", "conv1"},
+		"/Relu":                       nil,
+		"Conv_0":                      nil,
+		"/a//b/Add":                   {"a", "b"},
+		"":                            nil,
+	}
+	for name, want := range cases {
+		if got := groupFromName(name); !reflect.DeepEqual(got, want) {
+			t.Errorf("groupFromName(%q) = %q, want %q", name, got, want)
+		}
+	}
+	scopes := map[string][]string{
+		`['', 'layer1', 'layer1.0', 'conv2d']`: {"layer1", "layer1.0"},
+		`["", "a.b", 'c\'d', "x"]`:             {"a.b", "c'd"},
+		`['', 'linear']`:                       nil,
+		`not a list`:                           nil,
+		`['unterminated`:                       nil,
+	}
+	for s, want := range scopes {
+		if got := groupFromScopes(s); !reflect.DeepEqual(got, want) {
+			t.Errorf("groupFromScopes(%q) = %q, want %q", s, got, want)
+		}
+	}
+	// Node metadata wins over the name.
+	node := onnxtest.Msg{}.Str(1, "x").Str(2, "y").Str(3, "/other/Relu").Str(4, "Relu").
+		Bytes(9, onnxtest.Msg{}.Str(1, "pkg.torch.onnx.name_scopes").Str(2, "['', 'enc', 'enc.block1', 'relu']"))
+	g := onnxtest.Graph("g", onnxtest.Input(onnxtest.ValueInfo("x", 1, 2)), onnxtest.Msg{}.Bytes(1, node))
+	m, err := parse(onnxtest.Model(g), "/nonexistent/m.onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Graphs[0].Nodes[0].Group; !reflect.DeepEqual(got, []string{"enc", "enc.block1"}) {
+		t.Errorf("group from name_scopes = %q", got)
+	}
+}
+
+func TestProbe(t *testing.T) {
+	for _, f := range corpusONNX(t) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) > 4096 {
+			b = b[:4096]
+		}
+		if !Probe(b) {
+			t.Errorf("Probe rejects %s", f)
+		}
+	}
+	features, _ := os.ReadFile(filepath.Join("testdata", "features.onnx"))
+	if !Probe(features) {
+		t.Errorf("Probe rejects features.onnx")
+	}
+	rnd := make([]byte, 4096)
+	seed := uint32(1)
+	rejected := 0
+	for trial := 0; trial < 1000; trial++ {
+		for i := range rnd {
+			seed = seed*1664525 + 1013904223
+			rnd[i] = byte(seed >> 24)
+		}
+		if !Probe(rnd) {
+			rejected++
+		}
+	}
+	if rejected < 995 {
+		t.Errorf("Probe accepts %d of 1000 random heads", 1000-rejected)
+	}
+	for _, s := range []string{"", "<!DOCTYPE html><html><body>hi</body></html>", "PK\x03\x04\x14\x00\x00\x00",
+		"GGUF\x03\x00\x00\x00", "\x80\x02}q\x00(X", "{\"__metadata__\":{}}", "\x08", "\x08\x00"} {
+		if Probe([]byte(s)) {
+			t.Errorf("Probe accepts %q", s)
+		}
+	}
+}
