@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/modelviz/modelviz/format/gguf"
 	"github.com/modelviz/modelviz/format/onnx"
 	"github.com/modelviz/modelviz/format/safetensors"
 	"github.com/modelviz/modelviz/model"
@@ -29,6 +30,7 @@ type Format struct {
 
 // formats is tried in order; the first Probe to accept wins.
 var formats = []Format{
+	{Name: "gguf", Exts: []string{".gguf"}, Probe: gguf.Probe, Open: gguf.Open},
 	{Name: "safetensors", Exts: []string{".safetensors"}, Probe: func(h []byte) bool { return safetensors.Probe(h) || safetensors.ProbeIndex(h) }, Open: safetensors.Open},
 	{Name: "onnx", Exts: []string{".onnx"}, Probe: onnx.Probe, Open: onnx.Open},
 }
