@@ -19,12 +19,12 @@ type Scene struct {
 // Box is one drawn box: an operator, a graph input or output, or a
 // collapsed group.
 type Box struct {
-	ID       string  `json:"id"`    // stable across layouts of the same model
-	Label    string  `json:"label"` // op type, tensor name, or group name
-	Kind     string  `json:"kind"`  // "op", "input", "output", "group"
-	Category string  `json:"category,omitempty"`
-	Name     string  `json:"name,omitempty"`  // node or tensor name
-	Group    string  `json:"group,omitempty"` // ID of the enclosing group box
+	ID       string  `json:"id"`                 // stable across layouts of the same model
+	Label    string  `json:"label"`              // op type, tensor name, or group name
+	Kind     string  `json:"kind"`               // "op", "input", "output", "group"
+	Category string  `json:"category,omitempty"` // opmeta category; "io", "group"
+	Name     string  `json:"name,omitempty"`     // node or tensor name
+	Group    string  `json:"group,omitempty"`    // ID of the enclosing group box
 	X        float64 `json:"x"`
 	Y        float64 `json:"y"`
 	W        float64 `json:"width"`
@@ -56,6 +56,9 @@ type Edge struct {
 	Points [][2]float64 `json:"points"`
 	LabelX float64      `json:"label_x,omitempty"`
 	LabelY float64      `json:"label_y,omitempty"`
+	// Order marks an edge that shows module order, not data flow (module
+	// trees without operators); draw it faint.
+	Order bool `json:"order,omitempty"`
 }
 
 // GroupBox is an expanded group (module) drawn as a rounded rectangle.

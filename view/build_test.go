@@ -1,0 +1,305 @@
+package view
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/modelviz/modelviz/format/registry"
+	"github.com/modelviz/modelviz/internal/testutil"
+	"github.com/modelviz/modelviz/model"
+)
+
+// graphOf links a graph from nodes given as op, name, inputs, outputs.
+type spec struct {
+	op, name string
+	in, out  []string
+	group    []string
+}
+
+func makeGraph(inputs, outputs []string, inits map[string][]int64, nodes []spec) *model.Graph {
+	g := &model.Graph{Name: "g"}
+	vals := map[string]*model.Value{}
+	val := func(name string) *model.Value {
+		if name == "" {
+			return nil
+		}
+		if v, ok := vals[name]; ok {
+			return v
+		}
+		v := &model.Value{ID: int32(len(g.Values)), Name: name}
+		vals[name] = v
+		g.Values = append(g.Values, v)
+		return v
+	}
+	for _, in := range inputs {
+		v := val(in)
+		v.Type = &model.Type{Kind: model.TensorType, DType: model.Float32, Shape: model.Fixed(1, 4)}
+		g.Inputs = append(g.Inputs, v)
+	}
+	for name, dims := range inits {
+		v := val(name)
+		v.Initializer = &model.Tensor{Name: name, DType: model.Float32, Dims: dims}
+		g.Initializers = append(g.Initializers, v)
+	}
+	for i, s := range nodes {
+		n := &model.Node{ID: int32(i), Name: s.name, Op: s.op, Group: s.group}
+		for _, x := range s.in {
+			v := val(x)
+			n.Inputs = append(n.Inputs, v)
+			if v != nil {
+				v.Consumers = append(v.Consumers, n)
+			}
+		}
+		for _, x := range s.out {
+			v := val(x)
+			n.Outputs = append(n.Outputs, v)
+			if v != nil {
+				v.Producer = n
+			}
+		}
+		g.Nodes = append(g.Nodes, n)
+	}
+	for _, o := range outputs {
+		g.Outputs = append(g.Outputs, val(o))
+	}
+	return g
+}
+
+func boxIDs(sc *Scene) string {
+	var ids []string
+	for _, b := range sc.Nodes {
+		ids = append(ids, b.ID)
+	}
+	return strings.Join(ids, " ")
+}
+
+func TestGroupsAndCollapse(t *testing.T) {
+	g := makeGraph([]string{"x"}, []string{"y"}, map[string][]int64{"w1": {4, 4}, "w2": {4, 4}}, []spec{
+		{"MatMul", "/a/l1/MatMul", []string{"x", "w1"}, []string{"t1"}, []string{"a", "l1"}},
+		{"Relu", "/a/l1/Relu", []string{"t1"}, []string{"t2"}, []string{"a", "l1"}},
+		{"MatMul", "/a/l2/MatMul", []string{"t2", "w2"}, []string{"t3"}, []string{"a", "l2"}},
+		{"Add", "/Add", []string{"t3", "x"}, []string{"y"}, nil},
+	})
+	m := &model.Model{Graphs: []*model.Graph{g}}
+	dg := Build(m, nil)
+	// g:a/l2 holds one box only: elided, so its MatMul sits in g:a.
+	var groups []string
+	for _, gi := range dg.Groups() {
+		groups = append(groups, gi.ID)
+	}
+	if strings.Join(groups, " ") != "g:a g:a/l1" {
+		t.Fatalf("groups %v", groups)
+	}
+	if gi := dg.Groups()[0]; gi.Ops != 3 || gi.Params != 32 {
+		t.Errorf("g:a: %d ops, %d params; want 3, 32", gi.Ops, gi.Params)
+	}
+	flat := mustLayout(t, dg, Options{Depth: -1, Weights: true})
+	checkScene(t, "flat", flat)
+	if got := boxIDs(flat); got != "in:x /a/l1/MatMul /a/l1/Relu /a/l2/MatMul /Add out:y" {
+		t.Errorf("flat boxes %s", got)
+	}
+	if len(flat.Groups) != 2 || flat.Groups[1].Parent != "g:a" {
+		t.Errorf("flat groups %+v", flat.Groups)
+	}
+	d1 := mustLayout(t, dg, Options{Depth: 1})
+	checkScene(t, "depth 1", d1)
+	if got := boxIDs(d1); got != "in:x g:a /Add out:y" {
+		t.Errorf("depth 1 boxes %s", got)
+	}
+	// x feeds g:a and /Add; g:a feeds /Add once.
+	var edges []string
+	for _, e := range d1.Edges {
+		edges = append(edges, e.From+">"+e.To+":"+e.Label)
+	}
+	if got := strings.Join(edges, " "); got != "in:x>g:a:1×4 g:a>/Add: in:x>/Add:1×4 /Add>out:y:" {
+		t.Errorf("depth 1 edges %s", got)
+	}
+	d2 := mustLayout(t, dg, Options{Depth: 2})
+	if got := boxIDs(d2); got != "in:x g:a/l1 /a/l2/MatMul /Add out:y" {
+		t.Errorf("depth 2 boxes %s", got)
+	}
+	ex := mustLayout(t, dg, Options{Expanded: []string{"g:a/l1"}})
+	if got := boxIDs(ex); got != boxIDs(d1) {
+		t.Errorf("expanding a group inside a collapsed one showed %s", got)
+	}
+	scoped := mustLayout(t, dg, Options{Group: "a", Depth: 1})
+	if got := boxIDs(scoped); got != "g:a/l1 /a/l2/MatMul" {
+		t.Errorf("--group a boxes %s", got)
+	}
+	if _, err := dg.Layout(Options{Group: "nope"}); err == nil {
+		t.Error("unknown group gave no error")
+	}
+	if _, err := dg.Layout(Options{Dir: "RL"}); err == nil {
+		t.Error("bad direction gave no error")
+	}
+	lr := mustLayout(t, dg, Options{Depth: -1, Dir: "LR"})
+	checkScene(t, "LR", lr)
+	if lr.Direction != "LR" {
+		t.Errorf("direction %s", lr.Direction)
+	}
+}
+
+func TestFoldConstantsAndIDs(t *testing.T) {
+	g := makeGraph([]string{"x"}, []string{"y", "c2"}, nil, []spec{
+		{"Constant", "c", nil, []string{"c1"}, nil}, // one consumer: folded
+		{"Constant", "c", nil, []string{"c2"}, nil}, // graph output: kept
+		{"Constant", "", nil, []string{"c3"}, nil},  // two consumers: kept
+		{"Add", "in:x", []string{"x", "c1"}, []string{"a"}, nil},
+		{"Mul", "n:0", []string{"a", "c3"}, []string{"b"}, nil},
+		{"Sub", "dup", []string{"b", "c3"}, []string{"y"}, nil},
+		{"Neg", "dup", []string{"b"}, []string{""}, nil},
+	})
+	g.Nodes[0].Attrs = []model.Attr{{Name: "value", Kind: model.AttrTensor, Tensor: &model.Tensor{Dims: []int64{2, 3}}}}
+	dg := Build(&model.Model{Graphs: []*model.Graph{g}}, nil)
+	sc := mustLayout(t, dg, Options{Depth: -1, Weights: true})
+	checkScene(t, "fold", sc)
+	if got := boxIDs(sc); got != "in:x c n:2 n:3 n:4 n:5 n:6 out:y out:c2" {
+		t.Errorf("boxes %s", got)
+	}
+	add := sc.Nodes[3]
+	if add.Label != "Add" || len(add.Rows) != 1 || add.Rows[0] != (Row{"B", "2×3"}) || add.Params != 6 {
+		t.Errorf("Add box %+v", add)
+	}
+}
+
+// Hostile structure: a function calling itself, a node that is its own
+// input (a cycle), nil entries, huge names.
+func TestHostileGraphs(t *testing.T) {
+	body := makeGraph([]string{"fx"}, []string{"fy"}, nil, []spec{
+		{"Self", "call", []string{"fx"}, []string{"fy"}, nil},
+	})
+	fn := &model.Function{Name: "Self", Body: body}
+	body.Nodes[0].Function = fn
+	long := strings.Repeat("é", 10000)
+	g := makeGraph([]string{"x"}, []string{"y"}, nil, []spec{
+		{"Self", long, []string{"x", "", "y"}, []string{"y"}, nil},
+		{"Loop", "loop", []string{"y"}, []string{"z"}, nil},
+	})
+	g.Nodes[0].Function = fn
+	g.Nodes[1].Attrs = []model.Attr{{Name: "body", Kind: model.AttrGraph, Graph: g}} // itself
+	g.Nodes = append(g.Nodes, nil)
+	g.Inputs = append(g.Inputs, nil)
+	m := &model.Model{Graphs: []*model.Graph{g}}
+	dg := Build(m, nil)
+	if len(dg.Warnings) == 0 {
+		t.Error("recursion gave no warning")
+	}
+	for _, opt := range []Options{{Depth: -1, Weights: true, Names: true, Attributes: true}, {Depth: 0}} {
+		sc := mustLayout(t, dg, opt)
+		checkScene(t, "hostile", sc)
+		for _, b := range sc.Nodes {
+			if len(b.Label) > 4*maxLabelRune {
+				t.Errorf("label of %d bytes", len(b.Label))
+			}
+		}
+	}
+	if sc := mustLayout(t, Build(nil, nil), Options{}); len(sc.Nodes) != 0 {
+		t.Error("nil model drew boxes")
+	}
+	if sc := mustLayout(t, Build(&model.Model{}, nil), Options{}); len(sc.Nodes) != 0 {
+		t.Error("empty model drew boxes")
+	}
+}
+
+func TestModuleTree(t *testing.T) {
+	tensor := func(name string, dims ...int64) *model.Value {
+		return &model.Value{Name: name, Initializer: &model.Tensor{Name: name, Dims: dims}}
+	}
+	root := &model.Module{Children: []*model.Module{
+		{Name: "features", Path: "features", Children: []*model.Module{
+			{Name: "0", Path: "features.0", Type: "torch.nn.modules.conv.Conv2d",
+				Tensors: []*model.Value{tensor("features.0.weight", 8, 3, 3, 3), tensor("features.0.bias", 8)}},
+			{Name: "1", Path: "features.1", Type: "torch.nn.modules.batchnorm.BatchNorm2d",
+				Tensors: []*model.Value{tensor("features.1.weight", 8)}},
+		}},
+		{Name: "fc", Path: "fc", Tensors: []*model.Value{tensor("fc.weight", 2, 8)}},
+	}}
+	m := &model.Model{Format: "pytorch", Kind: "state_dict", Modules: root}
+	dg := Build(m, nil)
+	sc := mustLayout(t, dg, Options{Depth: -1, Weights: true})
+	checkScene(t, "modules", sc)
+	if got := boxIDs(sc); got != "m:features.0 m:features.1 m:fc" {
+		t.Fatalf("boxes %s", got)
+	}
+	b := sc.Nodes[0]
+	if b.Label != "Conv2d" || b.Category != "layer" || b.Group != "g:features" || b.Params != 224 ||
+		len(b.Rows) != 2 || b.Rows[0] != (Row{"weight", "8×3×3×3"}) {
+		t.Errorf("conv box %+v", b)
+	}
+	if sc.Nodes[2].Label != "fc" || sc.Nodes[2].Group != "" {
+		t.Errorf("fc box %+v", sc.Nodes[2])
+	}
+	if len(sc.Edges) != 2 || !sc.Edges[0].Order {
+		t.Errorf("module-order edges %+v", sc.Edges)
+	}
+}
+
+func TestPyTorchCorpusModules(t *testing.T) {
+	for _, name := range []string{"iris_state_dict.pth", "iris_full.pt"} {
+		p := testutil.Corpus(t, name)
+		m, err := registry.Open(p)
+		if err != nil {
+			t.Logf("%s: registry cannot open it yet: %v", name, err)
+			continue
+		}
+		sc := mustLayout(t, build(m), Options{Depth: -1, Weights: true})
+		checkScene(t, name, sc)
+		found := false
+		for _, b := range sc.Nodes {
+			for _, r := range b.Rows {
+				found = found || r.Value == "8×4"
+			}
+		}
+		if !found {
+			t.Errorf("%s: no box shows the 8×4 hidden weight: %s", name, boxIDs(sc))
+		}
+	}
+}
+
+func TestTextWidth(t *testing.T) {
+	if w := TextWidth("", FontSize, false); w != 0 {
+		t.Errorf("empty width %v", w)
+	}
+	a, b := TextWidth("Conv", FontSize, false), TextWidth("Conv", FontSize, true)
+	if !(a > 15 && a < 40 && b > a) {
+		t.Errorf("Conv widths regular %v bold %v", a, b)
+	}
+	if w2 := TextWidth("Conv", 2*FontSize, false); w2 < 2*a-1e-9 || w2 > 2*a+1e-9 {
+		t.Errorf("width does not scale with size: %v vs %v", w2, a)
+	}
+	if TextWidth("W", 10, false) <= TextWidth("i", 10, false) {
+		t.Error("W is not wider than i")
+	}
+	x := TextWidth("8×4", 10, false)
+	if x <= TextWidth("84", 10, false) {
+		t.Errorf("× adds no width: %v", x)
+	}
+	if TextWidth("中文⟨⟩", 10, false) <= 0 {
+		t.Error("runes missing from the font have no width")
+	}
+}
+
+func BenchmarkTextWidth(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		TextWidth("/h.12/attn/MatMul_output_0", RowFontSize, false)
+	}
+}
+
+func BenchmarkBuildAndLayoutGPT(b *testing.B) {
+	m := open(b, testutil.Corpus(b, "gpt_decoder_48l.onnx"))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		g := build(m)
+		if _, err := g.Layout(Options{Depth: -1, Weights: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkBuildGPT(b *testing.B) {
+	m := open(b, testutil.Corpus(b, "gpt_decoder_48l.onnx"))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		build(m)
+	}
+}

@@ -1,0 +1,377 @@
+package view
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/modelviz/modelviz/layout"
+)
+
+// Options choose what a layout shows.
+type Options struct {
+	// Depth expands groups above nesting level Depth (top-level groups are
+	// level 1): 0 and 1 show top-level groups collapsed, 2 opens them to
+	// show their children collapsed; -1 expands everything, subgraphs too.
+	// Subgraph bodies stay collapsed at any Depth >= 0 unless listed in
+	// Expanded.
+	Depth int
+	// Expanded, when non-nil, lists the expanded group IDs and overrides
+	// Depth. A group inside a collapsed group stays hidden.
+	Expanded []string
+	// Dir is "TB" (default) or "LR".
+	Dir string
+	// Attributes, Weights and Names add rows to op boxes: attribute
+	// values, folded weights ("W 8×4") and the node name.
+	Attributes bool
+	Weights    bool
+	Names      bool
+	// Group, when set, lays out only that group's contents; Depth then
+	// counts from it.
+	Group string
+	// Cache, when set, reuses the layouts of unchanged groups between calls.
+	Cache *layout.Cache
+}
+
+// DefaultOptions is what the viewer and the CLI start from: default
+// expansion for the graph's size, top to bottom, weights shown.
+func DefaultOptions(g *Graph) Options {
+	return Options{Depth: DefaultDepth(g), Dir: "TB", Weights: true}
+}
+
+// MaxFirstView is how many boxes the first view of a model may show.
+const MaxFirstView = 300
+
+// DefaultDepth is the depth a model first opens at: the deepest depth
+// whose drawing shows at most MaxFirstView boxes, at least 1. A small
+// model thus opens with every module expanded; subgraph bodies start
+// collapsed at any depth.
+func DefaultDepth(g *Graph) int {
+	maxLevel := 0
+	for _, gr := range g.groups {
+		maxLevel = max(maxLevel, gr.level)
+	}
+	best := 1
+	for d := 2; d <= maxLevel+1; d++ {
+		if g.visibleCount(d) > MaxFirstView {
+			break
+		}
+		best = d
+	}
+	return best
+}
+
+// visibleCount is the number of boxes drawn at depth d (no subgraphs).
+func (g *Graph) visibleCount(d int) int {
+	opt := Options{Depth: d}
+	exp := g.expansion(&opt, -1)
+	n := 0
+	for _, x := range g.boxes {
+		if x.group < 0 || exp.rep[x.group] == -1 {
+			n++
+		}
+	}
+	for i, gr := range g.groups {
+		if exp.rep[i] == int32(i) && (gr.parent < 0 || exp.rep[gr.parent] == -1) {
+			n++
+		}
+	}
+	return n
+}
+
+// expansion says, per group, how it is drawn: rep[i] == -1 expanded and
+// visible; rep[i] == i collapsed into its own box; rep[i] == j another
+// collapsed group j encloses it; rep[i] == -2 outside the laid-out scope.
+type expansion struct{ rep []int32 }
+
+func (g *Graph) expansion(opt *Options, scope int32) expansion {
+	var set map[string]bool
+	if opt.Expanded != nil {
+		set = make(map[string]bool, len(opt.Expanded))
+		for _, id := range opt.Expanded {
+			set[id] = true
+		}
+	}
+	base := 0
+	if scope >= 0 {
+		base = g.groups[scope].level
+	}
+	rep := make([]int32, len(g.groups))
+	for i, gr := range g.groups { // parents come before children
+		p := gr.parent
+		switch {
+		case int32(i) == scope:
+			rep[i] = -1
+			continue
+		case scope >= 0 && (p < 0 || rep[p] == -2):
+			rep[i] = -2
+			continue
+		case p >= 0 && rep[p] >= 0:
+			rep[i] = rep[p]
+			continue
+		}
+		var open bool
+		switch {
+		case set != nil:
+			open = set[gr.id]
+		case opt.Depth < 0:
+			open = true
+		default:
+			open = !gr.sub && gr.level-base < opt.Depth
+		}
+		if open {
+			rep[i] = -1
+		} else {
+			rep[i] = int32(i)
+		}
+	}
+	return expansion{rep}
+}
+
+// Layout lays the graph out as opt says.
+func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
+	start := time.Now()
+	scope := int32(-1)
+	if opt.Group != "" {
+		scope = -3
+		for i, gr := range g.groups {
+			if gr.id == opt.Group || gr.id == "g:"+opt.Group {
+				scope = int32(i)
+				break
+			}
+		}
+		if scope == -3 {
+			return nil, fmt.Errorf("no group %q", opt.Group)
+		}
+	}
+	dir := layout.TopToBottom
+	switch opt.Dir {
+	case "", "TB":
+	case "LR":
+		dir = layout.LeftToRight
+	default:
+		return nil, fmt.Errorf("direction %q: want TB or LR", opt.Dir)
+	}
+	exp := g.expansion(&opt, scope)
+	rep := exp.rep
+
+	// Layout nodes: visible boxes and collapsed groups, in first-seen order
+	// so the engine starts from file order.
+	const none = int32(-1)
+	boxNode := make([]int32, len(g.boxes))
+	groupNode := make([]int32, len(g.groups))
+	for i := range groupNode {
+		groupNode[i] = none
+	}
+	// Layout groups: expanded, visible, in scope (the scope group itself is
+	// the root and not drawn).
+	lgroup := make([]int32, len(g.groups))
+	in := &layout.Input{Dir: dir}
+	var sceneGroups []int32
+	for i, gr := range g.groups {
+		lgroup[i] = none
+		if rep[i] != -1 || int32(i) == scope {
+			continue
+		}
+		parent := none
+		if gr.parent >= 0 {
+			parent = lgroup[gr.parent]
+		}
+		lgroup[i] = int32(len(in.Groups))
+		in.Groups = append(in.Groups, layout.Group{Parent: parent, LabelH: GroupLabelHeight,
+			LabelW: gr.headW + 2*PadX, Key: gr.id})
+		sceneGroups = append(sceneGroups, int32(i))
+	}
+	type origin struct{ box, group int32 }
+	var origins []origin
+	for i, x := range g.boxes {
+		boxNode[i] = none
+		gi := x.group
+		switch {
+		case gi >= 0 && rep[gi] == -2, gi < 0 && scope >= 0:
+			continue
+		case gi >= 0 && rep[gi] >= 0:
+			c := rep[gi]
+			if groupNode[c] == none {
+				groupNode[c] = int32(len(in.Nodes))
+				gr := &g.groups[c]
+				w, h := boxSize(gr.headW, gr.rowsW, len(gr.rows))
+				parent := none
+				if gr.parent >= 0 {
+					parent = lgroup[gr.parent]
+				}
+				in.Nodes = append(in.Nodes, layout.Node{W: w, H: h, Group: parent, Key: gr.id})
+				origins = append(origins, origin{-1, c})
+			}
+			boxNode[i] = groupNode[c]
+		default:
+			boxNode[i] = int32(len(in.Nodes))
+			w, h := g.size(&g.boxes[i], &opt)
+			lg := none
+			if gi >= 0 {
+				lg = lgroup[gi]
+			}
+			in.Nodes = append(in.Nodes, layout.Node{W: w, H: h, Group: lg, Key: x.id})
+			origins = append(origins, origin{int32(i), -1})
+		}
+	}
+
+	// Edges between visible ends; parallel edges merge and keep their label
+	// only when all carry the same tensor.
+	type merged struct {
+		e    int32 // first graph edge
+		same bool
+	}
+	var edges []merged
+	seen := map[uint64]int32{}
+	for i, e := range g.edges {
+		f, t := boxNode[e.from], boxNode[e.to]
+		if f == none || t == none || f == t {
+			continue
+		}
+		key := uint64(uint32(f))<<32 | uint64(uint32(t))
+		if k, ok := seen[key]; ok {
+			if g.edges[edges[k].e].value != e.value {
+				edges[k].same = false
+			}
+			continue
+		}
+		seen[key] = int32(len(edges))
+		edges = append(edges, merged{int32(i), true})
+	}
+	for _, m := range edges {
+		e := &g.edges[m.e]
+		le := layout.Edge{From: boxNode[e.from], To: boxNode[e.to]}
+		if m.same && e.label != "" {
+			le.LabelW, le.LabelH = e.labelW+2*EdgeLabelPad, EdgeLabelHeight
+		}
+		in.Edges = append(in.Edges, le)
+	}
+
+	out, err := runLayout(in, opt.Cache)
+	if err != nil {
+		return nil, err
+	}
+	if len(out.Nodes) != len(in.Nodes) || len(out.Groups) != len(in.Groups) || len(out.Edges) != len(in.Edges) {
+		return nil, errors.New("layout engine returned a result of the wrong size")
+	}
+
+	sc = &Scene{Direction: "TB", Width: out.Width, Height: out.Height,
+		Nodes: make([]Box, len(in.Nodes)), Edges: make([]Edge, len(in.Edges)),
+		Groups: make([]GroupBox, len(sceneGroups))}
+	if dir == layout.LeftToRight {
+		sc.Direction = "LR"
+	}
+	groupID := func(gi int32) string {
+		if gi < 0 || gi == scope {
+			return ""
+		}
+		return g.groups[gi].id
+	}
+	for k, o := range origins {
+		r := out.Nodes[k]
+		b := Box{X: r.X, Y: r.Y, W: r.W, H: r.H, Node: -1}
+		if o.box >= 0 {
+			x := &g.boxes[o.box]
+			b.ID, b.Label, b.Kind, b.Category, b.Name = x.id, x.label, x.kind, x.category, x.name
+			b.Group, b.Params, b.MACs, b.Graph, b.Node = groupID(x.group), x.params, x.macs, x.graph, x.node
+			b.Rows = g.rows(x, &opt)
+		} else {
+			gr := &g.groups[o.group]
+			b.ID, b.Label, b.Kind, b.Category = gr.id, gr.label, "group", "group"
+			b.Group, b.Params, b.MACs = groupID(gr.parent), gr.params, gr.macs
+			b.Rows = gr.rows
+		}
+		sc.Nodes[k] = b
+	}
+	for k, m := range edges {
+		e := &g.edges[m.e]
+		r := out.Edges[k]
+		se := Edge{From: sc.Nodes[boxNode[e.from]].ID, To: sc.Nodes[boxNode[e.to]].ID,
+			Points: make([][2]float64, len(r.Points)), Order: e.order}
+		if m.same {
+			se.Value, se.Label = e.value, e.label
+			if e.label != "" {
+				se.LabelX, se.LabelY = r.Label.X, r.Label.Y
+			}
+		}
+		for j, p := range r.Points {
+			se.Points[j] = [2]float64{p.X, p.Y}
+		}
+		sc.Edges[k] = se
+	}
+	for k, gi := range sceneGroups {
+		gr := &g.groups[gi]
+		r := out.Groups[k]
+		sc.Groups[k] = GroupBox{ID: gr.id, Label: gr.label, Path: gr.path, Parent: groupID(gr.parent),
+			X: r.X, Y: r.Y, W: r.W, H: r.H, Ops: gr.ops, Params: gr.params, MACs: gr.macs}
+	}
+	sc.Stats = Stats{Ms: float64(time.Since(start).Microseconds()) / 1000, Nodes: len(sc.Nodes), Edges: len(sc.Edges)}
+	return sc, nil
+}
+
+// runLayout calls the engine, turning a panic (a bug on hostile input)
+// into an error so a server keeps running.
+func runLayout(in *layout.Input, cache *layout.Cache) (out *layout.Output, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("layout failed: %v", r)
+		}
+	}()
+	if cache != nil {
+		out = cache.Layout(in)
+	} else {
+		out = layout.Layout(in)
+	}
+	if out == nil {
+		return nil, errors.New("layout engine returned nothing")
+	}
+	return out, nil
+}
+
+// size is a box's width and height for the rows opt shows.
+func (g *Graph) size(x *gbox, opt *Options) (float64, float64) {
+	if x.kind == "input" || x.kind == "output" {
+		return math.Ceil(max(MinBoxWidth, x.headW+2*PadX)), HeaderHeight
+	}
+	n, w := 0, 0.0
+	if opt.Weights {
+		n += len(x.weights)
+		w = max(w, x.weightW)
+	}
+	if opt.Attributes {
+		n += len(x.attrs)
+		w = max(w, x.attrW)
+	}
+	if opt.Names && x.name != "" {
+		n++
+		w = max(w, x.nameW)
+	}
+	return boxSize(x.headW, w, n)
+}
+
+func boxSize(headW, rowsW float64, rows int) (float64, float64) {
+	// Whole pixels keep the JSON short and text a little clear of borders.
+	w := math.Ceil(max(MinBoxWidth, headW+2*PadX, rowsW+2*PadX))
+	h := HeaderHeight
+	if rows > 0 {
+		h += float64(rows)*RowHeight + RowsPadBottom
+	}
+	return w, h
+}
+
+// rows are the rows opt shows for x, in the order size counted them.
+func (g *Graph) rows(x *gbox, opt *Options) []Row {
+	var rows []Row
+	if opt.Weights {
+		rows = append(rows, x.weights...)
+	}
+	if opt.Attributes {
+		rows = append(rows, x.attrs...)
+	}
+	if opt.Names && x.name != "" && (x.kind == "op" || x.kind == "group") {
+		rows = append(rows, Row{Key: "name", Value: clip(x.name)})
+	}
+	return rows
+}
