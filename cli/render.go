@@ -1,12 +1,139 @@
 package cli
 
 import (
+	"bytes"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strings"
+
+	"github.com/modelviz/modelviz/analysis"
+	"github.com/modelviz/modelviz/format/registry"
+	"github.com/modelviz/modelviz/render"
+	"github.com/modelviz/modelviz/view"
 )
 
-// TODO(owner of render): replace this placeholder with the real command.
+const renderUsage = `render FILE -o OUT [flags]
+
+Draws the model's graph. The format comes from OUT's extension (.svg,
+.png, .pdf, .dot, .html) unless --format is given; "-o -" writes to
+standard output and needs --format.`
+
 func runRender(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "modelviz render: not implemented yet")
-	return ExitBad
+	fs := newFlags("render", renderUsage, stderr)
+	out := fs.String("o", "", "output file (required); - for standard output")
+	format := fs.String("format", "", "svg, png, pdf, dot or html (default: from the -o extension)")
+	flat := fs.Bool("flat", false, "expand every group and draw every operator")
+	depth := fs.Int("depth", -2, "expand groups down to nesting level N (default: what fits a first view)")
+	dir := fs.String("direction", "TB", "TB (top to bottom) or LR (left to right)")
+	attrs := fs.Bool("attributes", false, "show operator attributes in the boxes")
+	weights := fs.Bool("weights", true, "show weight shapes in the boxes (W 8×4)")
+	names := fs.Bool("names", false, "show node names in the boxes")
+	theme := fs.String("theme", "light", "light or dark")
+	scale := fs.Float64("scale", 2, "PNG pixels per unit (1 = CSS pixel size)")
+	group := fs.String("group", "", "draw only this group (module path or group ID)")
+	title := fs.String("title", "", "title drawn above the graph")
+	var inputs inputFlags
+	fs.Var(&inputs, "input", "set a graph input's shape, e.g. x=1x3x224x224 (repeatable)")
+	pos, code := parseFlags(fs, args)
+	if code >= 0 {
+		return code
+	}
+	usage := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "modelviz render: "+format+"; run 'modelviz render --help'\n", a...)
+		return ExitUsage
+	}
+	if len(pos) != 1 {
+		return usage("want exactly one FILE")
+	}
+	if *out == "" {
+		return usage("missing -o OUT")
+	}
+	var f render.Format
+	var err error
+	switch {
+	case *format != "":
+		if f, err = render.ParseFormat(*format); err != nil {
+			return usage("%v", err)
+		}
+	case *out == "-":
+		return usage("-o - needs --format")
+	default:
+		var ok bool
+		if f, ok = render.FormatFromPath(*out); !ok {
+			return usage("cannot tell the format of %q from its extension: use --format svg|png|pdf|dot|html", *out)
+		}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if *flat && set["depth"] {
+		return usage("use --flat or --depth, not both")
+	}
+	if set["depth"] && *depth < 0 {
+		return usage("--depth must be 0 or more")
+	}
+	d := strings.ToUpper(*dir)
+	if d != "TB" && d != "LR" {
+		return usage("--direction %q: want TB or LR", *dir)
+	}
+	th := strings.ToLower(*theme)
+	if th != "light" && th != "dark" {
+		return usage("--theme %q: want light or dark", *theme)
+	}
+	if !(*scale > 0 && *scale <= 64) {
+		return usage("--scale must be in (0, 64]")
+	}
+	shapes, err := analysis.ParseInputs(inputs)
+	if err != nil {
+		return usage("%v", err)
+	}
+
+	m, err := registry.Open(pos[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "modelviz: %v\n", err)
+		return ExitBad
+	}
+	for _, w := range m.Warnings {
+		fmt.Fprintf(stderr, "modelviz: %s: warning: %s\n", pos[0], w)
+	}
+	info := analysis.Analyze(m, analysis.Options{Inputs: shapes})
+	g := view.Build(m, info)
+	vo := view.DefaultOptions(g)
+	vo.Dir, vo.Attributes, vo.Weights, vo.Names, vo.Group = d, *attrs, *weights, *names, *group
+	switch {
+	case *flat:
+		vo.Depth = -1
+	case set["depth"]:
+		vo.Depth = *depth
+	}
+	scene, err := g.Layout(vo)
+	if err != nil {
+		fmt.Fprintf(stderr, "modelviz render: %s: %v\n", pos[0], renderLine(err.Error()))
+		return ExitBad
+	}
+	opt := render.Options{
+		Theme: th, Scale: *scale, Title: *title,
+		Warn:    func(msg string) { fmt.Fprintf(stderr, "modelviz render: warning: %s\n", msg) },
+		Details: render.ModelDetails(m, info),
+	}
+	var buf bytes.Buffer
+	if err := render.Write(&buf, scene, f, opt); err != nil {
+		fmt.Fprintf(stderr, "modelviz render: %s: %v\n", pos[0], renderLine(err.Error()))
+		return ExitBad
+	}
+	if *out == "-" {
+		_, err = stdout.Write(buf.Bytes())
+	} else {
+		err = os.WriteFile(*out, buf.Bytes(), 0o644)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "modelviz render: %v\n", renderLine(err.Error()))
+		return ExitBad
+	}
+	return ExitOK
+}
+
+func renderLine(s string) string {
+	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
 }

@@ -1,0 +1,250 @@
+package render
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/modelviz/modelviz/view"
+)
+
+// SVG writes s as a standalone SVG document. The Go fonts are embedded as
+// @font-face data URIs, cut down to the glyphs used, so the file looks
+// the same in every viewer.
+func SVG(w io.Writer, s *view.Scene, opt Options) error {
+	doc, err := svgDocument(s, opt, false)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(doc)
+	return err
+}
+
+// svgDocument builds the SVG; inline leaves out the XML prolog and fixed
+// size, for embedding in HTML.
+func svgDocument(s *view.Scene, opt Options, inline bool) ([]byte, error) {
+	th, err := themeByName(opt.Theme)
+	if err != nil {
+		return nil, err
+	}
+	f, err := makeFrame(s, opt)
+	if err != nil {
+		return nil, err
+	}
+	sp := &svgPainter{used: [2]map[uint16]bool{{}, {}}, classes: map[string]string{}}
+	sp.body.Grow(256 + 400*len(s.Nodes) + 200*len(s.Edges))
+	drawAll(sp, s, th, f, everything)
+
+	var out bytes.Buffer
+	out.Grow(sp.body.Len() + 16<<10)
+	vb := num(f.X) + " " + num(f.Y) + " " + num(f.W) + " " + num(f.H)
+	if inline {
+		fmt.Fprintf(&out, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="%s" data-width="%s" data-height="%s" class="mv-graph">`, vb, num(f.W), num(f.H))
+	} else {
+		out.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+		fmt.Fprintf(&out, `<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="%s">`, num(f.W), num(f.H), vb)
+	}
+	out.WriteByte('\n')
+	if f.title != "" {
+		out.WriteString("<title>")
+		xmlEscape(&out, f.title)
+		out.WriteString("</title>\n")
+	}
+	out.WriteString("<style>\n")
+	for i, name := range [2]string{"regular", "bold"} {
+		if len(sp.used[i]) == 0 {
+			continue
+		}
+		sub, err := subsetTTF(fontFace(i == 1).ttf, sp.used[i])
+		if err != nil {
+			return nil, fmt.Errorf("render: font subset: %v", err)
+		}
+		weight := 400
+		if i == 1 {
+			weight = 700
+		}
+		fmt.Fprintf(&out, "@font-face{font-family:'Go modelviz';font-weight:%d;src:url(data:font/ttf;base64,", weight)
+		enc := base64.NewEncoder(base64.StdEncoding, &out)
+		enc.Write(sub)
+		enc.Close()
+		fmt.Fprintf(&out, ") format('truetype')} /* Go %s, BSD licence */\n", name)
+	}
+	out.WriteString("text{font-family:'Go modelviz';white-space:pre;font-kerning:none}\n")
+	// Classes in first-use order: deterministic.
+	keys := make([]string, 0, len(sp.classes))
+	for k := range sp.classes {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return sp.classes[keys[i]] < sp.classes[keys[j]] })
+	for _, k := range keys {
+		fmt.Fprintf(&out, ".%s{%s}\n", sp.classes[k], k)
+	}
+	out.WriteString("</style>\n")
+	out.Write(sp.body.Bytes())
+	out.WriteString("</svg>\n")
+	return out.Bytes(), nil
+}
+
+type svgPainter struct {
+	body    bytes.Buffer
+	used    [2]map[uint16]bool
+	classes map[string]string // CSS declaration -> class name
+	depth   int
+}
+
+func (p *svgPainter) class(decl string) string {
+	c, ok := p.classes[decl]
+	if !ok {
+		c = fmt.Sprintf("s%d", len(p.classes))
+		p.classes[decl] = c
+	}
+	return c
+}
+
+func (p *svgPainter) pathData(pa *path) {
+	b := &p.body
+	for _, s := range pa.segs {
+		switch s.Op {
+		case 'M', 'L':
+			b.WriteByte(s.Op)
+			b.WriteString(num(s.P[0].X))
+			b.WriteByte(' ')
+			b.WriteString(num(s.P[0].Y))
+		case 'C':
+			b.WriteByte('C')
+			for i, q := range s.P {
+				if i > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(num(q.X))
+				b.WriteByte(' ')
+				b.WriteString(num(q.Y))
+			}
+		case 'Z':
+			b.WriteByte('Z')
+		}
+	}
+}
+
+func (p *svgPainter) fill(pa *path, c rgba) {
+	if c.A == 0 || len(pa.segs) == 0 {
+		return
+	}
+	decl := "fill:" + c.css()
+	if c.A < 255 {
+		decl += ";fill-opacity:" + num3(float64(c.A)/255)
+	}
+	fmt.Fprintf(&p.body, `<path class="%s" d="`, p.class(decl))
+	p.pathData(pa)
+	p.body.WriteString("\"/>\n")
+}
+
+func (p *svgPainter) stroke(pa *path, c rgba, width float64) {
+	if c.A == 0 || len(pa.segs) == 0 {
+		return
+	}
+	decl := "fill:none;stroke:" + c.css() + ";stroke-width:" + num(width) + ";stroke-linejoin:round"
+	if c.A < 255 {
+		decl += ";stroke-opacity:" + num3(float64(c.A)/255)
+	}
+	fmt.Fprintf(&p.body, `<path class="%s" d="`, p.class(decl))
+	p.pathData(pa)
+	p.body.WriteString("\"/>\n")
+}
+
+func (p *svgPainter) text(x, y float64, s string, size float64, bold bool, c rgba, a anchor) {
+	fi := 0
+	weight := ""
+	if bold {
+		fi = 1
+		weight = ";font-weight:700"
+	}
+	f := fontFace(bold)
+	for _, r := range s {
+		p.used[fi][uint16(f.glyph(r))] = true
+	}
+	decl := "font-size:" + num(size) + "px" + weight + ";fill:" + c.css()
+	if c.A < 255 {
+		decl += ";fill-opacity:" + num3(float64(c.A)/255)
+	}
+	switch a {
+	case anchorMiddle:
+		decl += ";text-anchor:middle"
+	case anchorEnd:
+		decl += ";text-anchor:end"
+	}
+	fmt.Fprintf(&p.body, `<text class="%s" x="%s" y="%s">`, p.class(decl), num(x), num(y))
+	xmlEscape(&p.body, s)
+	p.body.WriteString("</text>\n")
+}
+
+func (p *svgPainter) begin(class, id string) {
+	p.body.WriteString(`<g class="`)
+	p.body.WriteString(class)
+	p.body.WriteString(`" data-id="`)
+	xmlEscape(&p.body, id)
+	p.body.WriteString("\">\n")
+	p.depth++
+}
+
+func (p *svgPainter) end() {
+	if p.depth > 0 {
+		p.body.WriteString("</g>\n")
+		p.depth--
+	}
+}
+
+// num formats a coordinate with at most two decimals, the same on every
+// machine.
+func num(v float64) string {
+	if !finite(v) {
+		return "0"
+	}
+	v = math.Round(v*100) / 100
+	if v == 0 {
+		return "0"
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+func num3(v float64) string { return strconv.FormatFloat(math.Round(v*1000)/1000, 'f', -1, 64) }
+
+type byteWriter interface {
+	WriteString(string) (int, error)
+}
+
+// xmlEscape writes s for XML text and attribute values.
+func xmlEscape(w byteWriter, s string) {
+	s = strings.ToValidUTF8(s, "?")
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var rep string
+		switch s[i] {
+		case '<':
+			rep = "&lt;"
+		case '>':
+			rep = "&gt;"
+		case '&':
+			rep = "&amp;"
+		case '"':
+			rep = "&quot;"
+		case '\'':
+			rep = "&#39;"
+		default:
+			if s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' {
+				rep = " "
+			} else {
+				continue
+			}
+		}
+		w.WriteString(s[last:i])
+		w.WriteString(rep)
+		last = i + 1
+	}
+	w.WriteString(s[last:])
+}
