@@ -18,6 +18,8 @@ import (
 type onnxShapes struct {
 	Version string                                         `json:"onnx_version"`
 	Models  map[string]map[string]map[string]onnxValueType `json:"models"`
+	// Fixed input shapes for the "<file>@fixed" entries.
+	Fixed map[string]map[string][]int64 `json:"fixed_inputs"`
 }
 
 type onnxValueType struct {
@@ -173,7 +175,9 @@ func TestShapesMatchOnnx(t *testing.T) {
 	sort.Strings(names)
 	var total, agree, extra int
 	for _, file := range names {
-		path := filepath.Join(dir, filepath.FromSlash(file))
+		base, _, _ := strings.Cut(file, "@")
+		fixed := fx.Fixed[file] != nil
+		path := filepath.Join(dir, filepath.FromSlash(base))
 		if _, err := os.Stat(path); err != nil {
 			continue
 		}
@@ -182,7 +186,14 @@ func TestShapesMatchOnnx(t *testing.T) {
 			t.Errorf("%s: %v", file, err)
 			continue
 		}
-		info := Analyze(m, Options{IgnoreRecorded: true})
+		opt := Options{IgnoreRecorded: true}
+		if fixed {
+			opt.Inputs = map[string]model.Shape{}
+			for name, dims := range fx.Fixed[file] {
+				opt.Inputs[name] = model.Fixed(dims...)
+			}
+		}
+		info := Analyze(m, opt)
 		syms := inputSymbols(m)
 		gs := map[string]*model.Graph{}
 		scopes(m.Graphs[0], "", gs, 0)

@@ -66,17 +66,37 @@ func shapeOf(t *tval) model.Shape {
 	return t.shape
 }
 
-// weightOps consume Constant outputs as weights (counted as params).
-var weightOps = map[string]bool{
-	"Conv": true, "ConvTranspose": true, "Gemm": true, "MatMul": true,
-	"BatchNormalization": true, "LayerNormalization": true, "InstanceNormalization": true,
-	"GroupNormalization": true, "LSTM": true, "GRU": true, "RNN": true, "PRelu": true,
+// weightSlot reports whether input i of n is a weight, so that a float
+// Constant feeding it counts as params (some exporters store every weight
+// as a Constant node).
+func weightSlot(n *model.Node, i int) bool {
+	switch n.Op {
+	case "Conv", "ConvTranspose":
+		return i == 1 || i == 2
+	case "Gemm":
+		if i == 2 {
+			if a := n.Attr("beta"); a != nil && a.Kind == model.AttrFloat && a.Float == 0 {
+				return false
+			}
+		}
+		return i == 1 || i == 2
+	case "MatMul":
+		return i == 0 || i == 1
+	case "BatchNormalization", "InstanceNormalization", "LayerNormalization", "GroupNormalization", "PRelu":
+		return i >= 1
+	case "LSTM", "GRU", "RNN":
+		return i >= 1 && i <= 3
+	}
+	return false
 }
 
 func (e *engine) cost(n *model.Node, ins, outs []*tval) Cost {
 	var c Cost
 	for i, v := range n.Inputs {
-		r := root(v)
+		if n.Op == "Identity" {
+			break // an alias of a weight: its real consumer counts it
+		}
+		r := weightRoot(v)
 		if r == nil || e.seenW[r] {
 			continue
 		}
@@ -86,7 +106,7 @@ func (e *engine) cost(n *model.Node, ins, outs []*tval) Cost {
 			if k := r.Initializer.NumElements(); k > 0 {
 				c.Params = satAdd(c.Params, k)
 			}
-		case weightOps[n.Op] && r.Producer != nil && r.Producer.Op == "Constant" && i < len(ins):
+		case weightSlot(n, i) && r.Producer != nil && r.Producer.Op == "Constant":
 			// Weights stored as Constant nodes (some exporters do this).
 			if a := r.Producer.Attr("value"); a != nil && a.Tensor != nil && isFloatType(a.Tensor.DType) && len(a.Tensor.Dims) > 0 {
 				e.seenW[r] = true
@@ -229,6 +249,17 @@ func (e *engine) macs(n *model.Node, ins, outs []*tval) int64 {
 		return satMul(sdb, gates, h, satAdd(ins, h))
 	}
 	return 0
+}
+
+// weightRoot follows outer-scope links and Identity aliases (exporters
+// tie shared weights that way) back to the value holding the data.
+func weightRoot(v *model.Value) *model.Value {
+	r := root(v)
+	for i := 0; i < 64 && r != nil && r.Initializer == nil && r.Producer != nil &&
+		r.Producer.Op == "Identity" && len(r.Producer.Inputs) == 1; i++ {
+		r = root(r.Producer.Inputs[0])
+	}
+	return r
 }
 
 func nodeAttrInt(n *model.Node, name string) int64 {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/bits"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/modelviz/modelviz/model"
@@ -103,8 +104,10 @@ func dimMul(a, b model.Dim) model.Dim {
 		return a
 	case isKnown(a, 0) || isKnown(b, 0):
 		return kd(0)
+	case (a.Known && a.Value < 0) || (b.Known && b.Value < 0):
+		return unknownDim
 	}
-	return unknownDim
+	return product(model.Shape{a, b}).dim()
 }
 
 func abs64(v int64) int64 {
@@ -135,6 +138,11 @@ func dimDiv(a, b model.Dim, ceil bool) model.Dim {
 		return a
 	case sameDim(a, b) && !a.Known && a.Param != "":
 		return kd(1)
+	case (a.Known && a.Value < 0) || (b.Known && b.Value <= 0):
+		return unknownDim
+	}
+	if q, ok := product(model.Shape{a}).div(product(model.Shape{b})); ok {
+		return q.dim()
 	}
 	return unknownDim
 }
@@ -167,9 +175,15 @@ func (m mono) times(d model.Dim) mono {
 		}
 		m.coef = c
 	case d.Param != "":
-		syms := make([]string, len(m.syms), len(m.syms)+1)
-		copy(syms, m.syms)
-		m.syms = append(syms, d.Param)
+		coef, syms := splitParam(d.Param)
+		c, ok := mulOK(m.coef, coef)
+		if !ok {
+			return mono{}
+		}
+		m.coef = c
+		all := make([]string, len(m.syms), len(m.syms)+len(syms))
+		copy(all, m.syms)
+		m.syms = append(all, syms...)
 		sort.Strings(m.syms)
 	default:
 		return mono{}
@@ -205,10 +219,38 @@ func (m mono) dim() model.Dim {
 	if m.coef == 0 {
 		return kd(0)
 	}
-	if m.coef == 1 && len(m.syms) == 1 {
-		return model.Dim{Param: m.syms[0]}
+	if m.coef < 0 || len(m.syms) > 8 {
+		return unknownDim
 	}
-	return unknownDim
+	p := strings.Join(m.syms, "*")
+	if m.coef != 1 {
+		p = strconv.FormatInt(m.coef, 10) + "*" + p
+	}
+	if len(p) > 200 {
+		return unknownDim
+	}
+	return model.Dim{Param: p}
+}
+
+// splitParam reads a symbolic dim that may be a product written by dim():
+// "4*batch*seq" is 4 × batch × seq. A plain name is itself.
+func splitParam(p string) (int64, []string) {
+	if !strings.Contains(p, "*") {
+		return 1, []string{p}
+	}
+	coef := int64(1)
+	var syms []string
+	for _, f := range strings.Split(p, "*") {
+		if v, err := strconv.ParseInt(f, 10, 64); err == nil && v >= 0 {
+			if c, ok := mulOK(coef, v); ok {
+				coef = c
+				continue
+			}
+			return 1, []string{p}
+		}
+		syms = append(syms, f)
+	}
+	return coef, syms
 }
 
 // dimsProduct multiplies dims, propagating a single symbol.
@@ -334,14 +376,25 @@ func elems(s model.Shape, assumed func(model.Dim)) (int64, bool) {
 	}
 	n := int64(1)
 	for _, d := range s {
+		v := d.Value
 		if !d.Known {
-			if assumed != nil {
-				assumed(d)
+			v = 1
+			if d.Param == "" {
+				if assumed != nil {
+					assumed(d)
+				}
+			} else {
+				coef, syms := splitParam(d.Param)
+				v = coef
+				if assumed != nil {
+					for _, sym := range syms {
+						assumed(model.Dim{Param: sym})
+					}
+				}
 			}
-			continue
 		}
 		var ok bool
-		if n, ok = mulOK(n, d.Value); !ok {
+		if n, ok = mulOK(n, v); !ok {
 			return 0, false
 		}
 	}

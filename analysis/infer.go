@@ -1304,16 +1304,24 @@ func (c *nctx) split() {
 }
 
 // sliceRange resolves one axis of Slice; returns the output length.
-func sliceRange(dim model.Dim, start, end, step int64) model.Dim {
+func sliceRange(dim, startD, endD model.Dim, step int64) model.Dim {
 	if step == 0 {
 		return unknownDim
 	}
+	if !startD.Known || !endD.Known {
+		// x[0:n] with a symbolic n: n, assuming n fits (as for a causal
+		// mask buffer sliced to the sequence length).
+		if isKnown(startD, 0) && step == 1 && endD.Param != "" {
+			return endD
+		}
+		return unknownDim
+	}
+	start, end := startD.Value, endD.Value
 	if !dim.Known {
 		// Only the identity slice keeps a symbolic size.
 		if start == 0 && step == 1 && end >= math.MaxInt32 {
 			return dim
 		}
-		// x[-k:] of a dim is k when the dim is at least k: unknown here.
 		return unknownDim
 	}
 	n := dim.Value
@@ -1352,23 +1360,24 @@ func sliceRange(dim model.Dim, start, end, step int64) model.Dim {
 func (c *nctx) slice() {
 	s := c.shape(0)
 	dt := c.dtype(0)
-	var starts, ends, axes, steps []int64
+	var starts, ends []model.Dim
+	var axes, steps []int64
 	if c.e.opset < 10 {
-		var ok1, ok2 bool
-		starts, ok1 = c.attrInts("starts")
-		ends, ok2 = c.attrInts("ends")
+		st, ok1 := c.attrInts("starts")
+		en, ok2 := c.attrInts("ends")
 		axes, _ = c.attrInts("axes")
 		if !ok1 || !ok2 {
 			c.set(0, dt, unknownShape(len(s)))
 			return
 		}
+		starts, ends = model.Fixed(st...), model.Fixed(en...)
 	} else {
 		var ok bool
-		if starts, ok = c.cst(1).allInts(); !ok {
+		if starts, ok = c.cst(1).asDims(); !ok {
 			c.set(0, dt, unknownShape(len(s)))
 			return
 		}
-		if ends, ok = c.cst(2).allInts(); !ok {
+		if ends, ok = c.cst(2).asDims(); !ok {
 			c.set(0, dt, unknownShape(len(s)))
 			return
 		}
@@ -1394,7 +1403,10 @@ func (c *nctx) slice() {
 		return
 	}
 	out := cloneShape(s)
-	type rng struct{ start, end, step int64 }
+	type rng struct {
+		start, end model.Dim
+		step       int64
+	}
 	per := map[int]rng{}
 	for i := range starts {
 		ax := i
@@ -1422,13 +1434,13 @@ func (c *nctx) slice() {
 	if cv := c.cst(0); cv != nil && len(cv.dims) == 1 && !cv.float {
 		r, ok := per[0]
 		if !ok {
-			r = rng{0, math.MaxInt64, 1}
+			r = rng{kd(0), kd(math.MaxInt64), 1}
 		}
-		if !out[0].Known {
+		if !out[0].Known || !r.start.Known {
 			return
 		}
 		n := int64(len(cv.ints))
-		start := r.start
+		start := r.start.Value
 		if start < 0 {
 			start += n
 		}

@@ -22,6 +22,15 @@ PUBLISHED = {  # torchvision model cards, GFLOPS column, 224x224
     "mobilenet_v3_small": 0.06,
     "shufflenet_v2_x0_5": 0.04,
 }
+# The same figures with 3 decimals: the "_ops" entry of the weights'
+# metadata in torchvision >= 0.15 (torchvision/models/{squeezenet,
+# mobilenetv3,shufflenetv2}.py), which the table rounds. Debian's
+# torchvision 0.14 predates that metadata, so they are written here.
+TORCHVISION_OPS = {
+    "squeezenet1_1": 0.349,
+    "mobilenet_v3_small": 0.057,
+    "shufflenet_v2_x0_5": 0.040,
+}
 
 
 def count(model, x):
@@ -54,7 +63,9 @@ def main():
         m = getattr(torchvision.models, name)(weights=None)
         macs = count(m, torch.zeros(1, 3, 224, 224))
         params = sum(p.numel() for p in m.parameters())
-        out[name + ".onnx"] = {"macs": macs, "published_gmacs": pub, "torch_params": params}
+        out[name + ".onnx"] = {"macs": macs, "published_gmacs": pub,
+                               "torchvision_ops_gmacs": TORCHVISION_OPS[name],
+                               "torch_params": params}
     json.dump({"torch": torch.__version__, "torchvision": torchvision.__version__,
                "models": out}, sys.stdout, indent=1, sort_keys=True)
     sys.stdout.write("\n")

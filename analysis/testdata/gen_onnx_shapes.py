@@ -10,6 +10,10 @@ Output: {"onnx_version": ..., "models": {"<file>": {"<scope>": {"<value>":
 {"dtype": "float32", "shape": [1, "batch", null]}}}}}. Scope "" is the main
 graph; a subgraph is "<node name or #index>/<attribute>" nested with "/".
 Only values whose type onnx knows are listed (a null shape = rank unknown).
+
+Models whose inputs have symbolic dims are inferred a second time as
+"<file>@fixed" with every symbol set to a small distinct number (listed in
+"fixed_inputs"), which lets onnx's data propagation resolve more values.
 """
 import json
 import os
@@ -78,28 +82,45 @@ def main(corpus):
             if f.endswith(".onnx"):
                 files.append(os.path.join(d, f) if d else f)
     models = {}
+    fixed_inputs = {}
     for f in files:
         m = onnx.load(os.path.join(corpus, f), load_external_data=False)
-        strip(m.graph)
-        # Outputs keep their declared types in the file; infer them anew too.
-        declared = {o.name: type_json(o.type) for o in m.graph.output}
-        for o in m.graph.output:
-            o.type.Clear()
-        try:
-            inf = shape_inference.infer_shapes(m, strict_mode=False, data_prop=True)
-        except Exception as e:  # noqa: BLE001 - a fixture records the failure
-            print("skip", f, e, file=sys.stderr)
-            continue
-        out = {}
-        dump(inf.graph, "", out)
-        # An output onnx could not infer falls back to nothing (not the declared type).
-        for k in list(out[""]):
-            if k in declared and out[""][k] is None:
-                del out[""][k]
-        models[f] = out
-    json.dump({"onnx_version": onnx.__version__, "models": models},
+        infer(f, m, models)
+        m = onnx.load(os.path.join(corpus, f), load_external_data=False)
+        sizes, fixed = {}, {}
+        for i in m.graph.input:
+            if not i.type.HasField("tensor_type"):
+                continue
+            dims = []
+            for d in i.type.tensor_type.shape.dim:
+                if d.HasField("dim_param"):
+                    if d.dim_param not in sizes:
+                        sizes[d.dim_param] = [2, 3, 5, 7, 11, 13][len(sizes) % 6]
+                    d.dim_value = sizes[d.dim_param]
+                dims.append(d.dim_value if d.HasField("dim_value") else None)
+            fixed[i.name] = dims
+        if sizes:
+            fixed_inputs[f + "@fixed"] = fixed
+            infer(f + "@fixed", m, models)
+    json.dump({"onnx_version": onnx.__version__, "models": models, "fixed_inputs": fixed_inputs},
               sys.stdout, sort_keys=True, separators=(",", ":"))
     sys.stdout.write("\n")
+
+
+def infer(f, m, models):
+    strip(m.graph)
+    # Outputs carry their declared types in the file; clear them so they
+    # are inferred like every other value.
+    for o in m.graph.output:
+        o.type.Clear()
+    try:
+        inf = shape_inference.infer_shapes(m, strict_mode=False, data_prop=True)
+    except Exception as e:  # noqa: BLE001 - a fixture records the failure
+        print("skip", f, e, file=sys.stderr)
+        return
+    out = {}
+    dump(inf.graph, "", out)
+    models[f] = out
 
 
 if __name__ == "__main__":
