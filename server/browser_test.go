@@ -1,0 +1,397 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/modelviz/modelviz/examples"
+	"github.com/modelviz/modelviz/internal/testutil"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+// needChromium skips when there is no browser, except under CI where a
+// missing browser is a failure (scripts/install-test-deps.sh installs it).
+func needChromium(t testing.TB) {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set but %s is missing: run scripts/install-test-deps.sh", chromiumPath)
+		}
+		t.Skipf("%s not found: skipping browser test (run scripts/install-test-deps.sh)", chromiumPath)
+	}
+}
+
+// browser is one headless Chromium with one tab, collecting console errors.
+type browser struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	errs   []string
+}
+
+func newBrowser(t testing.TB) *browser {
+	t.Helper()
+	needChromium(t)
+	dir := t.TempDir()
+	tmp := filepath.Join(dir, "tmp")
+	os.MkdirAll(tmp, 0o700)
+	actx, acancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.UserDataDir(filepath.Join(dir, "profile")),
+		chromedp.WindowSize(1280, 800),
+		chromedp.Env("TMPDIR="+tmp),
+	)
+	ctx, cancel := chromedp.NewContext(actx)
+	b := &browser{ctx: ctx, cancel: func() { cancel(); acancel() }}
+	// Start the browser now, so the console subscription sees every page.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		b.cancel()
+		t.Fatalf("start chromium: %v", err)
+	}
+	msgs := chromedp.Console(ctx)
+	go func() {
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				b.mu.Lock()
+				b.errs = append(b.errs, m.String())
+				b.mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(b.cancel)
+	return b
+}
+
+func (b *browser) consoleErrors() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.errs...)
+}
+
+// run runs actions with a deadline.
+func (b *browser) run(t testing.TB, d time.Duration, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, d)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("browser: %v (page state: %s)", err, b.state(t))
+	}
+}
+
+func eval[T any](t testing.TB, b *browser, js string) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("evaluate %q: %v", js, err)
+	}
+	return v
+}
+
+func (b *browser) state(t testing.TB) string {
+	ctx, cancel := context.WithTimeout(b.ctx, 3*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.dataset.state + ' ' + document.getElementById('error').textContent`))
+	if err != nil {
+		return "?"
+	}
+	return s
+}
+
+// waitFor polls a JS predicate.
+func (b *browser) waitFor(t testing.TB, js string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
+		t.Fatalf("waiting for %s: %v (page state: %s)", js, err, b.state(t))
+	}
+}
+
+// artifacts is where screenshots go; they are not committed.
+func artifacts(t testing.TB) string {
+	d := os.Getenv("MODELVIZ_ARTIFACTS")
+	if d == "" {
+		d = filepath.Join(os.TempDir(), "modelviz-artifacts")
+	}
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func (b *browser) screenshot(t testing.TB, name string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Errorf("screenshot: %v", err)
+		return
+	}
+	p := filepath.Join(artifacts(t), name+".png")
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		t.Error(err)
+	}
+	t.Logf("screenshot %s", p)
+}
+
+// startServer serves the given files (or the bundled iris when none) on a
+// free loopback port until the test ends.
+func startServer(t testing.TB, files ...string) (*Server, string) {
+	t.Helper()
+	s := New(Options{Addr: "127.0.0.1:0", Example: len(files) == 0, Logf: t.Logf})
+	if len(files) == 0 {
+		p := filepath.Join(t.TempDir(), examples.IrisName)
+		if err := os.WriteFile(p, examples.Iris, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = []string{p}
+	}
+	for _, f := range files {
+		if _, err := s.Open(f); err != nil {
+			t.Logf("open %s: %v", f, err)
+		}
+	}
+	ln, err := s.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return s, strings.TrimSuffix(s.URL(), "/")
+}
+
+func (b *browser) open(t testing.TB, url string) {
+	t.Helper()
+	b.run(t, 30*time.Second, chromedp.Navigate(url))
+	b.waitFor(t, `document.body.dataset.state === 'ready' || document.body.dataset.state === 'error'`)
+	if s := b.state(t); !strings.HasPrefix(s, "ready") {
+		b.screenshot(t, strings.ReplaceAll(t.Name(), "/", "_")+"-error")
+		t.Fatalf("page did not get ready: %s", s)
+	}
+}
+
+func noConsoleErrors(t *testing.T, b *browser) {
+	t.Helper()
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// typeSearch types q into the search box the way a user does.
+func (b *browser) typeSearch(t testing.TB, q string) {
+	t.Helper()
+	b.run(t, 10*time.Second,
+		chromedp.KeyEvent("f", chromedp.KeyModifiers(2)), // Ctrl+F focuses the search box
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('input[type=search]').value = ''`),
+		chromedp.SendKeys(`input[type=search]`, q),
+	)
+}
+
+func TestBrowserIris(t *testing.T) {
+	_, url := startServer(t)
+	b := newBrowser(t)
+	b.open(t, url+"/")
+
+	ops := eval[[]string](t, b, `__modelviz.scene.nodes.filter(n => n.kind === 'op').map(n => n.label)`)
+	if strings.Join(ops, ",") != "Gemm,Relu,Gemm" {
+		t.Errorf("operators = %v, want Gemm,Relu,Gemm", ops)
+	}
+	if !eval[bool](t, b, `!document.getElementById('start').hidden`) {
+		t.Error("start page (open a file) not shown for the bundled example")
+	}
+	b.screenshot(t, "iris")
+
+	// The two named tensors (graph input and output) are findable.
+	for _, name := range []string{"features", "logits"} {
+		b.typeSearch(t, name)
+		b.waitFor(t, fmt.Sprintf(`[...document.querySelectorAll('#results li')].some(li => li.textContent.includes(%q))`, name))
+	}
+
+	// Searching hidden.weight and pressing Enter opens the panel with 8×4.
+	b.typeSearch(t, "hidden.weight")
+	b.run(t, 10*time.Second, chromedp.KeyEvent("\r"))
+	b.waitFor(t, `!document.getElementById('properties').hidden && document.getElementById('properties').textContent.includes('8×4')`)
+	b.waitFor(t, `document.getElementById('properties').textContent.includes('sparsity')`)
+	txt := eval[string](t, b, `document.getElementById('properties').textContent`)
+	for _, want := range []string{"hidden.weight", "8×4", "Download .npy", "min", "std"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("properties panel lacks %q: %s", want, txt)
+		}
+	}
+	if sel := eval[string](t, b, `(__modelviz.sel && __modelviz.sel.box) || ''`); sel != "/hidden/Gemm" {
+		t.Errorf("selected box = %q, want /hidden/Gemm", sel)
+	}
+	b.screenshot(t, "iris-hidden-weight")
+
+	// Clicking a node on the canvas opens its properties with the doc link.
+	pos := eval[[]float64](t, b, `(() => { const s = __modelviz, n = s.scene.nodes.find(n => n.label === 'Relu');
+		const r = document.getElementById('graph').getBoundingClientRect();
+		return [r.left + s.tx + (n.x + n.width/2) * s.k, r.top + s.ty + (n.y + n.height/2) * s.k]; })()`)
+	b.run(t, 10*time.Second, chromedp.MouseClickXY(pos[0], pos[1]))
+	b.waitFor(t, `document.querySelector('#properties a[href*="onnx__Relu"]') !== null`)
+
+	// Clicking an edge shows the tensor, its producer and consumers.
+	pos = eval[[]float64](t, b, `(() => { const s = __modelviz, e = s.scene.edges.find(e => e.to === '/act/Relu');
+		const p = e.points, a = p[0], c = p[p.length-1], r = document.getElementById('graph').getBoundingClientRect();
+		return [r.left + s.tx + (a[0]+c[0])/2 * s.k, r.top + s.ty + (a[1]+c[1])/2 * s.k]; })()`)
+	b.run(t, 10*time.Second, chromedp.MouseClickXY(pos[0], pos[1]))
+	b.waitFor(t, `document.getElementById('properties').textContent.includes('Consumers (1)') && document.getElementById('properties').textContent.includes('/hidden/Gemm_output_0')`)
+
+	// Keyboard: + zooms in, 0 fits again.
+	k0 := eval[float64](t, b, `__modelviz.k`)
+	b.run(t, 5*time.Second, chromedp.Focus(`#graph`), chromedp.KeyEvent("+"))
+	if k1 := eval[float64](t, b, `__modelviz.k`); k1 <= k0 {
+		t.Errorf("+ did not zoom in: %v -> %v", k0, k1)
+	}
+	b.run(t, 5*time.Second, chromedp.KeyEvent("0"))
+	if k2 := eval[float64](t, b, `__modelviz.k`); k2 != k0 {
+		t.Errorf("0 did not fit: %v, want %v", k2, k0)
+	}
+	noConsoleErrors(t, b)
+}
+
+func TestBrowserGroupsAndDeepLink(t *testing.T) {
+	path := testutil.Corpus(t, "squeezenet1_1.onnx")
+	_, url := startServer(t, path)
+	b := newBrowser(t)
+	b.open(t, url+"/")
+	b.screenshot(t, "squeezenet-initial")
+
+	// squeezenet is small enough to open fully expanded. Collapse a Fire
+	// module by clicking its title, then expand it by clicking its box.
+	id := eval[string](t, b, `(__modelviz.scene.groups.filter(g => g.parent).pop() || {}).id || ''`)
+	if id == "" {
+		t.Fatal("squeezenet shows no nested group")
+	}
+	before := eval[int](t, b, `__modelviz.scene.nodes.length`)
+	titleXY := fmt.Sprintf(`(() => { const s = __modelviz, g = s.scene.groups.find(g => g.id === %q);
+		s.api.centerOn(g.x + g.width/2, g.y + g.height/2, 1);
+		const r = document.getElementById('graph').getBoundingClientRect();
+		return [r.left + s.tx + (g.x + 30) * s.k, r.top + s.ty + (g.y + 10) * s.k]; })()`, id)
+	boxXY := fmt.Sprintf(`(() => { const s = __modelviz, n = s.scene.nodes.find(n => n.id === %q);
+		s.api.centerOn(n.x + n.width/2, n.y + n.height/2, 1);
+		const r = document.getElementById('graph').getBoundingClientRect();
+		return [r.left + s.w/2, r.top + s.h/2]; })()`, id)
+	pos := eval[[]float64](t, b, titleXY)
+	b.run(t, 10*time.Second, chromedp.MouseClickXY(pos[0], pos[1]))
+	b.waitFor(t, fmt.Sprintf(`!__modelviz.scene.groups.some(g => g.id === %q) && __modelviz.scene.nodes.some(n => n.id === %q && n.kind === 'group')`, id, id))
+	if after := eval[int](t, b, `__modelviz.scene.nodes.length`); after >= before {
+		t.Errorf("collapsing %s: %d boxes -> %d", id, before, after)
+	}
+	b.screenshot(t, "squeezenet-collapsed")
+	pos = eval[[]float64](t, b, boxXY)
+	b.run(t, 10*time.Second, chromedp.MouseClickXY(pos[0], pos[1]))
+	b.waitFor(t, fmt.Sprintf(`__modelviz.scene.groups.some(g => g.id === %q)`, id))
+	if after := eval[int](t, b, `__modelviz.scene.nodes.length`); after != before {
+		t.Errorf("expanding %s again: %d boxes, want %d", id, after, before)
+	}
+	b.screenshot(t, "squeezenet-expanded")
+
+	// Deep link: collapse the group, select a node elsewhere, reload.
+	pos = eval[[]float64](t, b, titleXY)
+	b.run(t, 10*time.Second, chromedp.MouseClickXY(pos[0], pos[1]))
+	b.waitFor(t, fmt.Sprintf(`!__modelviz.scene.groups.some(g => g.id === %q)`, id))
+	pos = eval[[]float64](t, b, `(() => { const s = __modelviz, n = s.scene.nodes.filter(n => n.kind === 'op' && n.label === 'Conv')[3];
+		s.api.centerOn(n.x + n.width/2, n.y + n.height/2, 1.2);
+		const r = document.getElementById('graph').getBoundingClientRect();
+		return [r.left + s.w/2, r.top + s.h/2]; })()`)
+	b.run(t, 10*time.Second, chromedp.MouseClickXY(pos[0], pos[1]))
+	b.waitFor(t, `__modelviz.sel && __modelviz.sel.node && !document.getElementById('properties').hidden`)
+	time.Sleep(400 * time.Millisecond) // the hash is written 250 ms after the last change
+	want := eval[string](t, b, `JSON.stringify([__modelviz.sel.box, [...__modelviz.expanded].sort(), Math.round(__modelviz.k*100)])`)
+	link := eval[string](t, b, `location.href`)
+	if !strings.Contains(link, "#") {
+		t.Fatalf("no fragment in %s", link)
+	}
+	b.run(t, 10*time.Second, chromedp.Navigate("about:blank"))
+	b.open(t, link)
+	b.waitFor(t, `!!(__modelviz.sel && __modelviz.sel.box) && !document.getElementById('properties').hidden`)
+	got := eval[string](t, b, `JSON.stringify([__modelviz.sel.box, [...__modelviz.expanded].sort(), Math.round(__modelviz.k*100)])`)
+	if got != want {
+		t.Errorf("deep link %s\nrestored %s\nwant     %s", link, got, want)
+	}
+	b.screenshot(t, "squeezenet-deeplink")
+
+	// Expand all, then collapse all.
+	b.run(t, 10*time.Second, chromedp.Click(`#btn-expand`))
+	b.waitFor(t, `!__modelviz.scene.nodes.some(n => n.kind === 'group')`)
+	b.run(t, 10*time.Second, chromedp.Click(`#btn-collapse`))
+	b.waitFor(t, `__modelviz.scene.groups.length === 0 && __modelviz.scene.nodes.some(n => n.kind === 'group')`)
+	b.screenshot(t, "squeezenet-collapse-all")
+	noConsoleErrors(t, b)
+}
+
+func TestBrowserErrorPage(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "broken.onnx")
+	os.WriteFile(bad, []byte("\x08\x07\x12\xffnot really protobuf"), 0o600)
+	s := New(Options{Addr: "127.0.0.1:0", Logf: t.Logf})
+	s.Open(bad)
+	ln, err := s.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Serve(ctx, ln)
+	b := newBrowser(t)
+	b.run(t, 20*time.Second, chromedp.Navigate(s.URL()))
+	b.waitFor(t, `document.body.dataset.state === 'error'`)
+	msg := eval[string](t, b, `document.getElementById('error').textContent`)
+	if !strings.Contains(msg, "broken.onnx") {
+		t.Errorf("error page does not name the file: %q", msg)
+	}
+	b.screenshot(t, "error-page")
+}
+
+// TestBrowserHostRejected checks DNS-rebinding protection from a real
+// request carrying another site's Host header.
+func TestHostHeaderRejected(t *testing.T) {
+	_, url := startServer(t)
+	for host, want := range map[string]int{"evil.example": 403, "evil.example:80": 403, "localhost": 200, "127.0.0.1": 200} {
+		req, _ := http.NewRequest("GET", url+"/api/models", nil)
+		_, port, _ := net.SplitHostPort(strings.TrimPrefix(url, "http://"))
+		if !strings.Contains(host, ":") {
+			host += ":" + port
+		}
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %s: status %d, want %d", host, resp.StatusCode, want)
+		}
+	}
+}
