@@ -6,6 +6,7 @@ import (
 
 	"github.com/modelviz/modelviz/format/registry"
 	"github.com/modelviz/modelviz/internal/testutil"
+	"github.com/modelviz/modelviz/layout"
 	"github.com/modelviz/modelviz/model"
 )
 
@@ -301,5 +302,56 @@ func BenchmarkBuildGPT(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		build(m)
+	}
+}
+
+// BenchmarkToggleGroupGPT is the viewer's click: gpt_decoder_48l fully
+// expanded except one block, which each iteration expands or collapses,
+// with a layout cache as the server keeps one.
+func BenchmarkToggleGroupGPT(b *testing.B) {
+	g := build(open(b, testutil.Corpus(b, "gpt_decoder_48l.onnx")))
+	var all, rest []string
+	for _, gi := range g.Groups() {
+		all = append(all, gi.ID)
+		if gi.ID != "g:h.20" {
+			rest = append(rest, gi.ID)
+		}
+	}
+	if len(rest) == len(all) {
+		b.Fatal("no group g:h.20")
+	}
+	cache := layout.NewCache()
+	for _, ex := range [][]string{all, rest} {
+		if _, err := g.Layout(Options{Expanded: ex, Weights: true, Cache: cache}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ex := all
+		if i%2 == 1 {
+			ex = rest
+		}
+		if _, err := g.Layout(Options{Expanded: ex, Weights: true, Cache: cache}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLayoutGPTNoCache is the same click without a cache: the
+// baseline the cache is measured against.
+func BenchmarkLayoutGPTNoCache(b *testing.B) {
+	g := build(open(b, testutil.Corpus(b, "gpt_decoder_48l.onnx")))
+	var rest []string
+	for _, gi := range g.Groups() {
+		if gi.ID != "g:h.20" {
+			rest = append(rest, gi.ID)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := g.Layout(Options{Expanded: rest, Weights: true}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

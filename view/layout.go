@@ -167,7 +167,8 @@ func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
 	// Layout groups: expanded, visible, in scope (the scope group itself is
 	// the root and not drawn).
 	lgroup := make([]int32, len(g.groups))
-	in := &layout.Input{Dir: dir}
+	in := &layout.Input{Dir: dir, Nodes: make([]layout.Node, 0, len(g.boxes)),
+		Edges: make([]layout.Edge, 0, len(g.edges))}
 	var sceneGroups []int32
 	for i, gr := range g.groups {
 		lgroup[i] = none
@@ -223,8 +224,8 @@ func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
 		e    int32 // first graph edge
 		same bool
 	}
-	var edges []merged
-	seen := map[uint64]int32{}
+	edges := make([]merged, 0, len(g.edges))
+	seen := make(map[uint64]int32, len(g.edges))
 	for i, e := range g.edges {
 		f, t := boxNode[e.from], boxNode[e.to]
 		if f == none || t == none || f == t {
@@ -363,6 +364,9 @@ func boxSize(headW, rowsW float64, rows int) (float64, float64) {
 
 // rows are the rows opt shows for x, in the order size counted them.
 func (g *Graph) rows(x *gbox, opt *Options) []Row {
+	if opt.Weights && !opt.Attributes && !opt.Names {
+		return x.weights // shared: Scenes are read-only
+	}
 	var rows []Row
 	if opt.Weights {
 		rows = append(rows, x.weights...)

@@ -6,6 +6,7 @@ package view
 // Scene is a laid-out drawing. It is also the JSON written by
 // `modelviz layout` and served to the web viewer (docs/json.md).
 // Coordinates: X, Y are the top-left corner of a box; units are CSS pixels.
+// A Scene may share slices (rows) with the Graph it came from: read only.
 type Scene struct {
 	Direction string     `json:"direction"` // "TB" or "LR"
 	Width     float64    `json:"width"`
