@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"google.golang.org/protobuf/encoding/protowire"
 
@@ -20,7 +21,7 @@ import (
 const maxFileSize = 1 << 31
 
 // Open reads the model at path.
-func Open(path string) (*model.Model, error) {
+func Open(path string) (m *model.Model, err error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -48,6 +49,17 @@ func Open(path string) (*model.Model, error) {
 		return nil, err
 	}
 	defer release()
+	// A file truncated by someone else while mapped faults on access;
+	// make that an error instead of a crash.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if _, fault := r.(interface{ Addr() uintptr }); !fault {
+				panic(r)
+			}
+			m, err = nil, errors.New("the file changed while it was being read")
+		}
+	}()
 	return parse(data, abs)
 }
 

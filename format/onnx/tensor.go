@@ -202,22 +202,29 @@ func fileLoader(file string, off, length int64) func() ([]byte, error) {
 		if length > maxLoad {
 			return nil, fmt.Errorf("tensor of %d bytes is too large to load", length)
 		}
-		fh, err := os.Open(file)
-		if err != nil {
-			return nil, err
-		}
-		defer fh.Close()
-		if st, err := fh.Stat(); err != nil {
-			return nil, err
-		} else if off < 0 || off+length > st.Size() {
-			return nil, fmt.Errorf("%s is shorter than the tensor's data (it changed since it was opened?)", file)
-		}
-		buf := make([]byte, length)
-		if _, err := fh.ReadAt(buf, off); err != nil {
-			return nil, err
-		}
-		return buf, nil
+		return readRange(file, off, length)
 	}
+}
+
+// readRange is a variable so the fuzz test can serve bytes from memory.
+var readRange = readFileRange
+
+func readFileRange(file string, off, length int64) ([]byte, error) {
+	fh, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	if st, err := fh.Stat(); err != nil {
+		return nil, err
+	} else if off < 0 || off+length > st.Size() {
+		return nil, fmt.Errorf("%s is shorter than the tensor's data (it changed since it was opened?)", file)
+	}
+	buf := make([]byte, length)
+	if _, err := fh.ReadAt(buf, off); err != nil {
+		return nil, err
+	}
+	return buf, nil
 }
 
 // inlineLoader re-reads the TensorProto at [off, off+size) of file and
