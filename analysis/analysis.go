@@ -41,6 +41,7 @@ type Info struct {
 	modules map[*model.Module]Cost
 	peak    int64
 	assumed []string
+	panics  int
 }
 
 // Analyze infers what it can. It never fails: an unknown op gives an
@@ -72,6 +73,7 @@ func Analyze(m *model.Model, opt Options) *Info {
 		}
 	}
 	in.costs = e.costs
+	in.panics = e.panics
 
 	// Totals, group sums and peak memory over top-level nodes; subgraph
 	// and function costs are already inside their owner's cost.

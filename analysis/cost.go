@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"math"
+
 	"github.com/modelviz/modelviz/model"
 )
 
@@ -20,14 +22,22 @@ import (
 
 // count is the element count of s, taking symbolic and unknown dims as 1
 // and remembering that it did.
+// An overflowing product saturates at MaxInt64.
 func (e *engine) count(s model.Shape) (int64, bool) {
-	return elems(s, func(d model.Dim) {
+	if s == nil {
+		return 0, false
+	}
+	n, ok := elems(s, func(d model.Dim) {
 		if d.Param != "" {
 			e.assume[d.Param] = true
 		} else {
 			e.assume[""] = true
 		}
 	})
+	if !ok {
+		return math.MaxInt64, true
+	}
+	return n, true
 }
 
 func bytesOf(n int64, dt model.DType) int64 {

@@ -27,7 +27,7 @@ type engine struct {
 	depth  int
 	steps  int // nodes visited, bounds work on recursive functions
 	assume map[string]bool
-	unk    int // nodes whose cost used an unknown dim
+	panics int // op rules that panicked (a bug; tests require 0)
 }
 
 const (
@@ -234,6 +234,7 @@ func (e *engine) node(n *model.Node) {
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
+				e.panics++
 				for i := range outs {
 					outs[i] = nil
 				}
