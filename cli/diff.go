@@ -89,12 +89,15 @@ func writeDiff(w io.Writer, r *diff.Report) {
 		fmt.Fprintf(w, "  - %s %s %s\n", t.Name, t.DType, model.Fixed(t.Shape...))
 	}
 	for _, c := range r.WeightsChanged {
+		if c.RenamedTo != "" {
+			fmt.Fprintf(w, "  ~ %s: renamed to %s\n", c.Name, c.RenamedTo)
+		}
 		switch {
 		case c.Values && c.MaxAbs >= 0:
 			fmt.Fprintf(w, "  ~ %s: values differ (max |a-b| %.6g)\n", c.Name, c.MaxAbs)
 		case c.Values:
 			fmt.Fprintf(w, "  ~ %s: values differ\n", c.Name)
-		default:
+		case c.A.DType != c.B.DType || fmt.Sprint(c.A.Shape) != fmt.Sprint(c.B.Shape):
 			fmt.Fprintf(w, "  ~ %s: %s %s -> %s %s\n", c.Name, c.A.DType, model.Fixed(c.A.Shape...), c.B.DType, model.Fixed(c.B.Shape...))
 		}
 	}

@@ -80,6 +80,9 @@ type WeightChange struct {
 	// not decoded for comparison (the bytes still differ).
 	MaxAbs float64 `json:"max_abs_diff,omitempty"`
 	Values bool    `json:"values_differ,omitempty"`
+	// RenamedTo is B's name for the weight when the names differ but the
+	// same node input reads it.
+	RenamedTo string `json:"renamed_to,omitempty"`
 }
 
 // Empty reports whether nothing differs.
@@ -113,13 +116,20 @@ func Compare(a, b *model.Model, opt Options) *Report {
 	r.Ops = opCounts(ga, gb)
 
 	wa, wb := weights(a), weights(b)
+	// Exporters name folded weights after a counter (onnx::Conv_30), so a
+	// weight missing by name is paired through the node that reads it.
+	renamed := pairByConsumer(ga, gb, na, wa, wb)
 	for _, name := range sortedKeys(wa) {
 		x := wa[name]
-		y, ok := wb[name]
+		bname, ok := name, false
+		if _, ok = wb[name]; !ok {
+			bname, ok = renamed[name]
+		}
 		if !ok {
 			r.WeightsRemoved = append(r.WeightsRemoved, weight(x))
 			continue
 		}
+		y := wb[bname]
 		c := WeightChange{Name: name, A: weight(x), B: weight(y)}
 		differ := x.DType != y.DType || !slices.Equal(x.Dims, y.Dims)
 		if !differ && opt.Weights {
@@ -130,16 +140,53 @@ func Compare(a, b *model.Model, opt Options) *Report {
 				differ, c.Values, c.MaxAbs = true, true, maxAbs
 			}
 		}
-		if differ {
+		if bname != name {
+			c.RenamedTo = bname
+		}
+		if differ || bname != name {
 			r.WeightsChanged = append(r.WeightsChanged, c)
 		}
 	}
+	paired := map[string]bool{}
+	for _, v := range renamed {
+		paired[v] = true
+	}
 	for _, name := range sortedKeys(wb) {
-		if _, ok := wa[name]; !ok {
+		if _, ok := wa[name]; !ok && !paired[name] {
 			r.WeightsAdded = append(r.WeightsAdded, weight(wb[name]))
 		}
 	}
 	return r
+}
+
+// pairByConsumer maps A-only weight names to B-only weight names read by
+// the same input slot of matched nodes.
+func pairByConsumer(ga, gb *model.Graph, na nodeIndex, wa, wb map[string]*model.Tensor) map[string]string {
+	out := map[string]string{}
+	nb := keyed(gb)
+	taken := map[string]bool{}
+	for _, k := range na.order {
+		x, y := na.byKey[k], nb.byKey[k]
+		if y == nil {
+			continue
+		}
+		for i := 0; i < len(x.Inputs) && i < len(y.Inputs); i++ {
+			vx, vy := x.Inputs[i], y.Inputs[i]
+			if vx == nil || vy == nil || vx.Initializer == nil || vy.Initializer == nil {
+				continue
+			}
+			_, inB := wb[vx.Name]
+			_, inA := wa[vy.Name]
+			if inB || inA || taken[vy.Name] {
+				continue
+			}
+			if _, done := out[vx.Name]; !done {
+				out[vx.Name] = vy.Name
+				taken[vy.Name] = true
+			}
+		}
+	}
+	return out
 }
 
 func mainGraph(m *model.Model) *model.Graph {
