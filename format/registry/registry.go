@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/modelviz/modelviz/format/dot"
 	"github.com/modelviz/modelviz/format/gguf"
 	"github.com/modelviz/modelviz/format/onnx"
 	"github.com/modelviz/modelviz/format/safetensors"
@@ -33,6 +34,7 @@ var formats = []Format{
 	{Name: "gguf", Exts: []string{".gguf"}, Probe: gguf.Probe, Open: gguf.Open},
 	{Name: "safetensors", Exts: []string{".safetensors"}, Probe: func(h []byte) bool { return safetensors.Probe(h) || safetensors.ProbeIndex(h) }, Open: safetensors.Open},
 	{Name: "onnx", Exts: []string{".onnx"}, Probe: onnx.Probe, Open: onnx.Open},
+	{Name: "dot", Exts: dot.Exts, Probe: dot.Probe, Open: dot.Open},
 }
 
 // Formats returns the list, for help texts.
