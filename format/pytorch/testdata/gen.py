@@ -1,0 +1,199 @@
+# Generates the PyTorch reader's fixtures and their oracles (keys, dtypes,
+# shapes, sha256 of each tensor's bytes, module types, TorchScript op counts).
+# Run once from this folder with Debian's /usr/bin/python3; outputs are
+# committed so tests never need python or torch.
+import collections, hashlib, io, json, os, pickle, pickletools, zipfile
+import torch, torch.nn as nn, torchvision
+
+torch.manual_seed(0)
+
+
+def tensor_bytes(t):
+    t = t.detach().contiguous().reshape(-1)
+    if t.dtype == torch.bool:
+        t = t.to(torch.uint8)
+    if t.dtype in (torch.bfloat16, torch.float16):
+        return t.view(torch.int16).numpy().tobytes()
+    if t.dtype.is_complex:
+        return torch.view_as_real(t).numpy().tobytes()
+    return t.numpy().tobytes()
+
+
+def flat_tensors(obj, prefix, out):
+    if isinstance(obj, torch.Tensor):
+        out.append((prefix, obj))
+    elif isinstance(obj, nn.Module):
+        for k, v in obj.state_dict().items():
+            out.append((prefix + "." + k if prefix else k, v))
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            flat_tensors(v, prefix + "." + str(k) if prefix else str(k), out)
+    elif isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj):
+            flat_tensors(v, prefix + "." + str(i) if prefix else str(i), out)
+
+
+def globals_of(pkl):
+    out, strings = [], []
+    for op, arg, pos in pickletools.genops(pkl):
+        if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "UNICODE", "STRING", "BINSTRING", "SHORT_BINSTRING"):
+            strings.append(arg)
+        elif op.name == "GLOBAL":
+            g = arg.replace(" ", ".")
+            if g not in out:
+                out.append(g)
+        elif op.name == "STACK_GLOBAL":
+            g = strings[-2] + "." + strings[-1]
+            if g not in out:
+                out.append(g)
+    return out
+
+
+def oracle(path, kind, obj, extra=None):
+    tensors = []
+    flat = []
+    flat_tensors(obj, "", flat)
+    for k, t in flat:
+        tensors.append({"key": k, "dtype": str(t.dtype).replace("torch.", ""), "shape": list(t.shape),
+                        "numel": t.numel(), "sha256": hashlib.sha256(tensor_bytes(t)).hexdigest()})
+    o = {"file": path, "size": os.path.getsize(path), "kind": kind, "tensors": tensors,
+         "tensor_count": len(tensors), "total_params": sum(t["numel"] for t in tensors)}
+    if zipfile.is_zipfile(path):
+        o["container"] = "zip"
+        with zipfile.ZipFile(path) as z:
+            pk = [n for n in z.namelist() if n.endswith("/data.pkl")][0]
+            o["data_pkl_globals"] = globals_of(z.read(pk))
+    else:
+        o["container"] = "legacy_pickle"
+    if extra:
+        o.update(extra)
+    with open(path + ".oracle.json", "w") as f:
+        json.dump(o, f, indent=1)
+
+
+def hierarchy(m):
+    return [{"path": n, "type": type(x).__module__ + "." + type(x).__name__} for n, x in m.named_modules()]
+
+
+class SmallCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 4, 3, stride=2, padding=1), nn.BatchNorm2d(4), nn.ReLU())
+        self.head = nn.Linear(4, 5)
+
+    def forward(self, x):
+        x = self.stem(x)
+        return self.head(x.mean((2, 3)))
+
+
+# 1. A training checkpoint.
+cnn = SmallCNN()
+opt = torch.optim.Adam(cnn.parameters(), lr=0.01)
+cnn(torch.randn(2, 3, 8, 8)).sum().backward()
+opt.step()
+ckpt = {"epoch": 3, "model_state_dict": cnn.state_dict(), "optimizer_state_dict": opt.state_dict(),
+        "loss": 0.25, "config": {"name": "small", "layers": [1, 2]}}
+torch.save(ckpt, "checkpoint.pt")
+oracle("checkpoint.pt", "checkpoint_dict", ckpt, {"model_key": "model_state_dict", "epoch": 3})
+
+# 2. The legacy (non-zip) format, with views sharing one storage.
+base = torch.arange(12, dtype=torch.float32)
+legacy = collections.OrderedDict([("stem.0.weight", cnn.stem[0].weight.data), ("view", base[2:8].view(2, 3)),
+                                  ("base", base), ("bn.num_batches_tracked", torch.tensor(7))])
+torch.save(legacy, "legacy.pt", _use_new_zipfile_serialization=False)
+oracle("legacy.pt", "state_dict", legacy)
+
+# 3. Element types, nested containers, strided and offset tensors.
+x = torch.randn(3, 4)
+dtypes = {
+    "fp16": torch.randn(2, 3).half(), "bf16": torch.randn(4).bfloat16(),
+    "int8": torch.tensor([-128, -1, 0, 127], dtype=torch.int8), "uint8": torch.arange(5, dtype=torch.uint8),
+    "bool": torch.tensor([True, False, True]), "int64": torch.tensor([[1, -2]]), "f64": torch.randn(2).double(),
+    "c64": torch.randn(2, dtype=torch.complex64), "scalar": torch.tensor(3.5),
+    "transposed": x.t(), "offset": x[1], "empty": torch.zeros(0, 3),
+    "nested": [torch.ones(2), (torch.zeros(1), {"deep": torch.full((2, 2), 7.0)})],
+}
+torch.save(dtypes, "dtypes.pt")
+oracle("dtypes.pt", "pickle", dtypes)
+
+# 4. TorchScript of a torchvision model, scripted and traced, and the same
+# model as a full pickled module.
+tv = torchvision.models.mobilenet_v3_small(width_mult=0.1, num_classes=10).eval()
+inp = torch.randn(1, 3, 64, 64)
+
+
+def ts_extra(m):
+    ops = collections.Counter()
+
+    def walk(g):
+        for n in g.nodes():
+            k = n.kind()
+            if k.startswith("aten::"):
+                ops[k[6:]] += 1
+            for b in n.blocks():
+                walk(b)
+    walk(m.inlined_graph)
+    hier = [{"path": n, "original_name": x.original_name} for n, x in m.named_modules()]
+    return {"aten_ops": dict(sorted(ops.items())), "module_hierarchy": hier}
+
+
+scripted = torch.jit.script(tv)
+scripted.save("mobilenet_scripted.pt")
+oracle("mobilenet_scripted.pt", "torchscript", scripted, ts_extra(torch.jit.load("mobilenet_scripted.pt")))
+traced = torch.jit.trace(tv, inp)
+traced.save("mobilenet_traced.pt")
+oracle("mobilenet_traced.pt", "torchscript", traced, ts_extra(torch.jit.load("mobilenet_traced.pt")))
+torch.save(tv, "mobilenet_full.pt")
+oracle("mobilenet_full.pt", "full_pickled_module", tv, {"module_hierarchy": hierarchy(tv)})
+
+
+# 5. Scripted control flow and traced tensor constants.
+class Flow(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(4, 4)
+
+    def forward(self, x, n: int):
+        if bool(x.sum() > 0):
+            y = self.lin(x)
+        else:
+            y = -x
+        for i in range(n):
+            y = y * 2 + i
+        while n > 2:
+            n -= 1
+            y = torch.relu(y)
+        return y
+
+
+flow = torch.jit.script(Flow())
+flow.save("flow_scripted.pt")
+oracle("flow_scripted.pt", "torchscript", flow, ts_extra(torch.jit.load("flow_scripted.pt")))
+
+
+class Const(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 3)
+
+    def forward(self, x):
+        return self.lin(x) + torch.tensor([1.0, 2.0, 3.0])
+
+
+const = torch.jit.trace(Const(), torch.randn(2, 3))
+const.save("const_traced.pt")
+oracle("const_traced.pt", "torchscript", const, ts_extra(torch.jit.load("const_traced.pt")))
+
+
+# 6. Malicious pickles: they would create MARKER if a real unpickler ran them.
+MARKER = "/tmp/modelviz-pickle-pwned"
+
+
+class Evil:
+    def __reduce__(self):
+        return (os.system, ("touch " + MARKER,))
+
+
+torch.save({"w": torch.ones(2), "evil": Evil()}, "evil_mixed.pt")
+torch.save(Evil(), "evil_only.pt")
+torch.save({"w": torch.ones(2), "evil": Evil()}, "evil_legacy.pt", _use_new_zipfile_serialization=False)
