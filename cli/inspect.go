@@ -243,11 +243,13 @@ func graphJSON(g *model.Graph, attr string, info *analysis.Info) *jGraph {
 	jg := &jGraph{Attribute: attr, Name: g.Name, DocString: g.DocString,
 		Inputs: []*jValue{}, Outputs: []*jValue{}, Initializers: []*jTensor{},
 		Nodes: []*jNode{}, Values: []*jValue{}}
+	// Inputs and outputs say what the file records; values carry the
+	// analysis (--input overrides and inferred shapes).
 	for _, v := range g.Inputs {
-		jg.Inputs = append(jg.Inputs, valueJSON(v, info))
+		jg.Inputs = append(jg.Inputs, valueJSON(v, nil))
 	}
 	for _, v := range g.Outputs {
-		jg.Outputs = append(jg.Outputs, valueJSON(v, info))
+		jg.Outputs = append(jg.Outputs, valueJSON(v, nil))
 	}
 	for _, v := range g.Initializers {
 		jg.Initializers = append(jg.Initializers, tensorJSON(v.Initializer))
@@ -514,7 +516,7 @@ func writeGraphText(w io.Writer, g *model.Graph, info *analysis.Info, ind string
 		}
 		p("%s%s (%d):\n", ind, name, len(vs))
 		for _, v := range vs {
-			p("%s  %s  %s", ind, v.Name, typeText(info.Type(v)))
+			p("%s  %s  %s", ind, v.Name, typeText(v.Type))
 			if v.Outer != nil {
 				p("  (outer)")
 			}
