@@ -125,7 +125,16 @@ func (b *browser) waitFor(t testing.TB, js string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingInterval(10*time.Millisecond)))
+		if err == nil {
+			return
+		}
+		// A navigation replaces the page's JS context under the poll: retry.
+		if ctx.Err() == nil && strings.Contains(err.Error(), "context") {
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
 		t.Fatalf("waiting for %s: %v (page state: %s)", js, err, b.state(t))
 	}
 }

@@ -95,6 +95,12 @@ func (s *Server) Open(path string) (string, error) {
 // OpenAs is Open with the name the page shows. It also lays out the
 // first view, so the page's first request is answered from memory.
 func (s *Server) OpenAs(path, name string) (string, error) {
+	return s.open(path, name, false)
+}
+
+// open opens path; hidePath names the file in errors by name alone (for
+// uploads, whose path is our temp folder).
+func (s *Server) open(path, name string, hidePath bool) (string, error) {
 	prog := func(phase string) {
 		if s.opt.Progress != nil {
 			s.opt.Progress(name, phase)
@@ -105,8 +111,7 @@ func (s *Server) OpenAs(path, name string) (string, error) {
 	if err != nil {
 		prog("done")
 		var re *registry.Error
-		if errors.As(err, &re) && filepath.Base(re.Path) != name {
-			// An upload: name the file as the user knows it, not our temp path.
+		if errors.As(err, &re) && hidePath {
 			err = &registry.Error{Path: name, Err: re.Err}
 		}
 		return s.AddError(name, err), err

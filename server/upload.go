@@ -57,7 +57,7 @@ func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, "upload failed: %v", err)
 		return
 	}
-	id, err := s.OpenAs(path, name)
+	id, err := s.open(path, name, true)
 	out := uploadJSON{ID: id, Name: name}
 	if err != nil {
 		// The path is ours, not the user's: show the name they know.

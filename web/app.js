@@ -179,6 +179,19 @@
     st.ty = st.h / 2 - y * st.k;
     invalidate(); saveHashSoon();
   }
+  // firstView fits small graphs; a graph that would be drawn unreadably
+  // small is shown from its top (inputs) at a readable scale instead,
+  // like a document. 0 (fit) still shows it all.
+  function firstView() {
+    const sc = st.scene;
+    if (!sc) return;
+    fit();
+    if (st.k >= 0.5) return;
+    st.k = Math.min(1, Math.max(0.5, (st.w - 48) / Math.max(sc.width, 1)));
+    st.tx = sc.width * st.k <= st.w ? (st.w - sc.width * st.k) / 2 : 24;
+    st.ty = 24;
+    invalidate(); saveHashSoon();
+  }
   const toWorld = (sx, sy) => [(sx - st.tx) / st.k, (sy - st.ty) / st.k];
 
   // ---------- drawing ----------
@@ -391,8 +404,12 @@
     const sc = st.scene;
     if (!sc || sc.nodes.length < 150) { mini.hidden = true; return; }
     mini.hidden = false;
-    const r = mini.getBoundingClientRect();
-    const W = Math.round(r.width * st.dpr), H = Math.round(r.height * st.dpr);
+    // The minimap takes the graph's shape: a tall graph gets a tall strip.
+    const maxH = Math.min(300, st.h - 40), maxW = 220;
+    const ar = sc.width / Math.max(1, sc.height);
+    let cw = Math.max(48, Math.min(maxW, maxH * ar)), ch = Math.max(48, Math.min(maxH, cw / ar));
+    if (mini.style.width !== cw + 'px') { mini.style.width = cw + 'px'; mini.style.height = ch + 'px'; }
+    const W = Math.round(cw * st.dpr), H = Math.round(ch * st.dpr);
     if (mini.width !== W || mini.height !== H) { mini.width = W; mini.height = H; sc.overview = null; }
     const mk = Math.min(W / sc.width, H / sc.height);
     const ox = (W - sc.width * mk) / 2, oy = (H - sc.height * mk) / 2;
@@ -876,7 +893,7 @@
     st.expanded = new Set(h.e || []);
     const ok = await relayout(req);
     if (!ok) return;
-    if (h.v) centerOn(h.v[0], h.v[1], h.v[2]); else fit();
+    if (h.v) centerOn(h.v[0], h.v[1], h.v[2]); else firstView();
     if (h.n && Number.isInteger(h.n.node)) {
       const b = boxOfNode(h.n.graph, h.n.node);
       if (b) selectBox(b, h.t && h.t.name);
@@ -884,7 +901,7 @@
       st.sel = { tensor: h.t };
       showTensor(h.t.graph, h.t.name);
     }
-    firstFrameCb = () => { setState('ready'); };
+    firstFrameCb = () => { if (!st.readyAt) st.readyAt = performance.now(); setState('ready'); };
     invalidate();
   }
 
@@ -1048,8 +1065,8 @@
   $('search').addEventListener('blur', () => setTimeout(() => { results.hidden = true; }, 150));
 
   $('btn-fit').addEventListener('click', fit);
-  $('btn-expand').addEventListener('click', () => relayout({ all: true }));
-  $('btn-collapse').addEventListener('click', () => { st.expanded.clear(); relayout({ expanded: [] }).then(fit); });
+  $('btn-expand').addEventListener('click', () => relayout({ all: true }).then((ok) => ok && firstView()));
+  $('btn-collapse').addEventListener('click', () => { st.expanded.clear(); relayout({ expanded: [] }).then((ok) => ok && firstView()); });
   $('btn-heat').addEventListener('click', (e) => {
     st.heat = !st.heat; e.currentTarget.setAttribute('aria-pressed', String(st.heat)); invalidate();
   });
