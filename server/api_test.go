@@ -315,3 +315,17 @@ func TestListenBusyPort(t *testing.T) {
 
 func urlq(s string) string { return url.QueryEscape(s) }
 func itoa(i int32) string  { return strconv.Itoa(int(i)) }
+
+func TestExport(t *testing.T) {
+	_, ts := apiServer(t)
+	b := get(t, ts.URL+"/api/models/m1/export?format=svg", 200, nil)
+	if !bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte("Relu")) {
+		t.Errorf("svg export: %.200s", b)
+	}
+	r := post(t, ts.URL+"/api/models/m1/export", `{"format":"png","theme":"dark"}`, true)
+	pb, _ := io.ReadAll(r.Body)
+	if r.StatusCode != 200 || !bytes.HasPrefix(pb, []byte("\x89PNG")) {
+		t.Errorf("png export: %d %.100q", r.StatusCode, pb)
+	}
+	get(t, ts.URL+"/api/models/m1/export?format=exe", 400, nil)
+}
