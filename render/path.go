@@ -14,9 +14,17 @@ type seg struct {
 
 // path is the one shape type every backend draws, so that SVG, PNG and
 // PDF agree on geometry.
-type path struct{ segs []seg }
+type path struct {
+	segs []seg
+	// rr is set when the path is exactly one rounded rectangle with equal
+	// corners (x, y, w, h, r): the raster backend fills big ones fast.
+	rr *[5]float64
+}
 
-func (p *path) moveTo(x, y float64) { p.segs = append(p.segs, seg{Op: 'M', P: [3]pt{{x, y}}}) }
+func (p *path) moveTo(x, y float64) {
+	p.rr = nil
+	p.segs = append(p.segs, seg{Op: 'M', P: [3]pt{{x, y}}})
+}
 func (p *path) lineTo(x, y float64) { p.segs = append(p.segs, seg{Op: 'L', P: [3]pt{{x, y}}}) }
 func (p *path) cubicTo(x1, y1, x2, y2, x, y float64) {
 	p.segs = append(p.segs, seg{Op: 'C', P: [3]pt{{x1, y1}, {x2, y2}, {x, y}}})
@@ -31,6 +39,7 @@ const kappa = 0.5522847498
 func (p *path) roundRect(x, y, w, h, tl, tr, br, bl float64) {
 	lim := math.Min(w, h) / 2
 	tl, tr, br, bl = math.Min(tl, lim), math.Min(tr, lim), math.Min(br, lim), math.Min(bl, lim)
+	only := len(p.segs) == 0 && tl == tr && tr == br && br == bl && tl >= 0
 	k := kappa
 	p.moveTo(x+tl, y)
 	p.lineTo(x+w-tr, y)
@@ -50,6 +59,9 @@ func (p *path) roundRect(x, y, w, h, tl, tr, br, bl float64) {
 		p.cubicTo(x, y+tl-tl*k, x+tl-tl*k, y, x+tl, y)
 	}
 	p.close()
+	if only {
+		p.rr = &[5]float64{x, y, w, h, tl}
+	}
 }
 
 func (p *path) rect(x, y, w, h float64) { p.roundRect(x, y, w, h, 0, 0, 0, 0) }

@@ -5,7 +5,6 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"image/png"
 	"io"
 	"math"
 	"sync"
@@ -24,6 +23,9 @@ const (
 	maxPixels = 64 << 20
 )
 
+// fastFills enables fillRoundRect; off in tests to compare.
+var fastFills = true
+
 // rasterBand bounds the coverage buffer of one shape (in pixels); a
 // larger shape is rasterized in horizontal bands. A variable for tests.
 var rasterBand = 1 << 20
@@ -35,8 +37,7 @@ func PNG(w io.Writer, s *view.Scene, opt Options) error {
 	if err != nil {
 		return err
 	}
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	return enc.Encode(w, img)
+	return encodePNG(w, img)
 }
 
 // Raster draws s into an RGBA image (what PNG encodes).
@@ -113,14 +114,27 @@ func (p *rasterPainter) fill(pa *path, c rgba) {
 		}
 		p.polys = append(p.polys, d)
 	}
+	if fastFills && pa.rr != nil && pa.rr[2]*pa.rr[3]*p.scale*p.scale > 1<<14 {
+		if p.fillRoundRect(pa.rr, c) {
+			return
+		}
+	}
 	if r, ok := axisRect(p.polys); ok {
 		// Solid rectangles (the background) skip the rasterizer.
 		if r.Dx() > 0 && r.Dy() > 0 {
-			draw.Draw(p.img, r.Intersect(p.img.Rect), image.NewUniform(color.NRGBA(c)), image.Point{}, draw.Over)
+			draw.Draw(p.img, r.Intersect(p.img.Rect), image.NewUniform(color.NRGBA(c)), image.Point{}, opFor(c))
 		}
 		return
 	}
 	p.rasterize(p.polys, c)
+}
+
+// opFor is Src for opaque colours: the same result as Over, faster.
+func opFor(c rgba) draw.Op {
+	if c.A == 255 {
+		return draw.Src
+	}
+	return draw.Over
 }
 
 // axisRect reports whether polys is one pixel-aligned rectangle.
@@ -152,9 +166,53 @@ func axisRect(polys [][]pt) (image.Rectangle, bool) {
 	return r.Canon(), true
 }
 
+// fillRoundRect fills a big rounded rectangle: the rasterizer draws the
+// rounded top and bottom, plain spans the straight middle, so a group
+// the size of the picture costs a fill, not a scan of coverage.
+func (p *rasterPainter) fillRoundRect(rr *[5]float64, c rgba) bool {
+	x0, y0 := (rr[0]-p.ox)*p.scale, (rr[1]-p.oy)*p.scale
+	x1, y1 := x0+rr[2]*p.scale, y0+rr[3]*p.scale
+	r := rr[4] * p.scale
+	top, bot := int(math.Ceil(y0+r)), int(math.Floor(y1-r))
+	if top >= bot || !finite(x0) || !finite(x1) || !finite(y0) || !finite(y1) {
+		return false
+	}
+	p.rasterizeRows(p.polys, c, math.MinInt, top)
+	p.rasterizeRows(p.polys, c, bot, math.MaxInt)
+	lo, hi := max(top, p.img.Rect.Min.Y), min(bot, p.img.Rect.Max.Y)
+	if lo >= hi {
+		return true
+	}
+	span := func(a, b int, cov float64) {
+		if cov <= 0 || a >= b {
+			return
+		}
+		col := c
+		col.A = uint8(float64(c.A)*math.Min(cov, 1) + 0.5)
+		rc := image.Rect(a, lo, b, hi).Intersect(p.img.Rect)
+		if !rc.Empty() && col.A > 0 {
+			draw.Draw(p.img, rc, image.NewUniform(color.NRGBA(col)), image.Point{}, opFor(col))
+		}
+	}
+	l, rgt := int(math.Floor(x0)), int(math.Floor(x1))
+	if l == rgt {
+		span(l, l+1, x1-x0)
+		return true
+	}
+	span(l, l+1, float64(l+1)-x0)
+	span(l+1, rgt, 1)
+	span(rgt, rgt+1, x1-float64(rgt))
+	return true
+}
+
 // rasterize fills polygons (device pixels, nonzero) with c, in bands so
 // the coverage buffer stays small whatever the shape's size.
 func (p *rasterPainter) rasterize(polys [][]pt, c rgba) {
+	p.rasterizeRows(polys, c, math.MinInt, math.MaxInt)
+}
+
+// rasterizeRows is rasterize limited to pixel rows [ry0, ry1).
+func (p *rasterPainter) rasterizeRows(polys [][]pt, c rgba, ry0, ry1 int) {
 	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
 	for _, pl := range polys {
 		for _, q := range pl {
@@ -166,6 +224,7 @@ func (p *rasterPainter) rasterize(polys [][]pt, c rgba) {
 		return
 	}
 	b := image.Rect(int(math.Floor(x0)), int(math.Floor(y0)), int(math.Ceil(x1))+1, int(math.Ceil(y1))+1).Intersect(p.img.Rect)
+	b.Min.Y, b.Max.Y = max(b.Min.Y, ry0), min(b.Max.Y, ry1)
 	if b.Empty() {
 		return
 	}
@@ -217,11 +276,41 @@ func (p *rasterPainter) stroke(pa *path, c rgba, width float64) {
 			if d < 1e-9 {
 				continue
 			}
-			nx, ny := -(b.Y-a.Y)/d*hw, (b.X-a.X)/d*hw
-			polys = append(polys, []pt{{a.X + nx, a.Y + ny}, {b.X + nx, b.Y + ny}, {b.X - nx, b.Y - ny}, {a.X - nx, a.Y - ny}})
+			ux, uy := (b.X-a.X)/d, (b.Y-a.Y)/d
+			nx, ny := -uy*hw, ux*hw
+			// A long slanted segment is cut into short pieces, so no
+			// rasterization scans its whole bounding box. Pieces overlap
+			// by half a pixel: no seams (strokes here are opaque or
+			// axis-aligned).
+			pieces := 1
+			if math.Abs(b.X-a.X) > 8 && math.Abs(b.Y-a.Y) > 8 {
+				pieces = int(math.Ceil(d / 32))
+			}
+			for k := 0; k < pieces; k++ {
+				t0, t1 := d*float64(k)/float64(pieces), d*float64(k+1)/float64(pieces)
+				if k > 0 {
+					t0 -= 0.5
+				}
+				if k < pieces-1 {
+					t1 += 0.5
+				}
+				s0 := pt{a.X + ux*t0, a.Y + uy*t0}
+				s1 := pt{a.X + ux*t1, a.Y + uy*t1}
+				polys = append(polys, []pt{{s0.X + nx, s0.Y + ny}, {s1.X + nx, s1.Y + ny}, {s1.X - nx, s1.Y - ny}, {s0.X - nx, s0.Y - ny}})
+			}
 			if i < len(pts)-1 || pl.closed {
 				polys = append(polys, disc(b, hw))
 			}
+		}
+	}
+	// Rasterize in batches of nearby pieces: one batch for a long edge
+	// or a big group outline would scan its whole bounding box.
+	var batch [][]pt
+	var bx0, by0, bx1, by1, sum float64
+	flush := func() {
+		if len(batch) > 0 {
+			p.rasterize(batch, c)
+			batch = batch[:0]
 		}
 	}
 	for _, pl := range polys {
@@ -230,8 +319,32 @@ func (p *rasterPainter) stroke(pa *path, c rgba, width float64) {
 				pl[i], pl[j] = pl[j], pl[i]
 			}
 		}
+		x0, y0, x1, y1 := polyBounds(pl)
+		a := (x1 - x0 + 2) * (y1 - y0 + 2)
+		if len(batch) > 0 {
+			ux0, uy0 := math.Min(bx0, x0), math.Min(by0, y0)
+			ux1, uy1 := math.Max(bx1, x1), math.Max(by1, y1)
+			if ua := (ux1 - ux0 + 2) * (uy1 - uy0 + 2); ua > 4*(sum+a) && ua > 4096 {
+				flush()
+			} else {
+				bx0, by0, bx1, by1, sum = ux0, uy0, ux1, uy1, sum+a
+				batch = append(batch, pl)
+				continue
+			}
+		}
+		bx0, by0, bx1, by1, sum = x0, y0, x1, y1, a
+		batch = append(batch, pl)
 	}
-	p.rasterize(polys, c)
+	flush()
+}
+
+func polyBounds(pl []pt) (x0, y0, x1, y1 float64) {
+	x0, y0, x1, y1 = pl[0].X, pl[0].Y, pl[0].X, pl[0].Y
+	for _, q := range pl[1:] {
+		x0, y0 = math.Min(x0, q.X), math.Min(y0, q.Y)
+		x1, y1 = math.Max(x1, q.X), math.Max(y1, q.Y)
+	}
+	return
 }
 
 func disc(c pt, r float64) []pt {

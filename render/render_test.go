@@ -256,6 +256,14 @@ func TestRasterBands(t *testing.T) {
 		return img.Pix
 	}
 	a, b := draw(1<<20), draw(97)
+	fastFills = false
+	c := draw(1 << 20)
+	fastFills = true
+	for i := range a {
+		if d := int(a[i]) - int(c[i]); d > 2 || d < -2 {
+			t.Fatalf("fast round-rect fill differs at byte %d: %d vs %d", i, a[i], c[i])
+		}
+	}
 	diff, worst := 0, 0
 	for i := range a {
 		d := int(a[i]) - int(b[i])
