@@ -75,9 +75,9 @@ func TestSVGHandScene(t *testing.T) {
 // Every character drawn must exist in both fonts: no tofu anywhere.
 func TestSafeTextNoTofu(t *testing.T) {
 	cases := map[string]string{
-		"W ⟨8×4⟩":     "W ‹8×4›",
+		"W ⟨8×4⟩":      "W ‹8×4›",
 		"naïve→résumé": "naïve→résumé",
-		"中文":          "??",
+		"中文":           "??",
 		"a\tb\x00c":    "a b c",
 		"bad\xffutf8":  "bad?utf8",
 		"1…2 – 3 — 4":  "1…2 – 3 — 4",
