@@ -14,6 +14,7 @@ import (
 	"github.com/modelviz/modelviz/format/dot"
 	"github.com/modelviz/modelviz/format/gguf"
 	"github.com/modelviz/modelviz/format/onnx"
+	"github.com/modelviz/modelviz/format/pt2"
 	"github.com/modelviz/modelviz/format/pytorch"
 	"github.com/modelviz/modelviz/format/safetensors"
 	"github.com/modelviz/modelviz/model"
@@ -34,6 +35,9 @@ type Format struct {
 var formats = []Format{
 	{Name: "gguf", Exts: []string{".gguf"}, Probe: gguf.Probe, Open: gguf.Open},
 	{Name: "safetensors", Exts: []string{".safetensors"}, Probe: func(h []byte) bool { return safetensors.Probe(h) || safetensors.ProbeIndex(h) }, Open: safetensors.Open},
+	// pt2 before pytorch: both are zips; pt2.Probe decides by the first
+	// member's name.
+	{Name: "pt2", Exts: []string{".pt2"}, Probe: pt2.Probe, Open: pt2.Open},
 	{Name: "pytorch", Exts: pytorch.Exts, Probe: pytorch.Probe, Open: pytorch.Open},
 	{Name: "onnx", Exts: []string{".onnx"}, Probe: onnx.Probe, Open: onnx.Open},
 	{Name: "dot", Exts: dot.Exts, Probe: dot.Probe, Open: dot.Open},
