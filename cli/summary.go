@@ -227,7 +227,7 @@ func (s *summary) finishModule(r *sumRow) {
 			r.shape, r.hasShape = t.Shape, true
 		}
 	}
-	// Distinct op types, those carrying params or MACs first.
+	// Distinct op types, those doing MACs first.
 	var ops, costly []string
 	seen := map[string]bool{}
 	for _, n := range r.nodes {
@@ -236,7 +236,7 @@ func (s *summary) finishModule(r *sumRow) {
 		}
 		seen[n.Op] = true
 		ops = append(ops, n.Op)
-		if c := s.info.Cost(n); c.MACs > 0 || c.Params > 0 {
+		if s.info.Cost(n).MACs > 0 {
 			costly = append(costly, n.Op)
 		}
 	}
