@@ -460,6 +460,13 @@ func role(n *model.Node, i int) string {
 	if s := opmeta.InputName(n.Domain, n.Op, i); s != "" {
 		return s
 	}
+	// ATen layers take (input, weight, bias, ...): aten::linear, conv2d.
+	if n.Domain == "aten" && (i == 1 || i == 2) && opmeta.Category(n.Domain, n.Op) == opmeta.Layer {
+		op := strings.ToLower(n.Op)
+		if strings.HasPrefix(op, "linear") || strings.HasPrefix(op, "conv") || strings.HasPrefix(op, "_conv") {
+			return [...]string{1: "W", 2: "B"}[i]
+		}
+	}
 	return strconv.Itoa(i)
 }
 
@@ -548,7 +555,7 @@ func (b *builder) modules(root *model.Module) {
 			x := gbox{id: "m:" + m.Path, label: label, kind: "op", category: opmeta.Category("", m.Type),
 				name: m.Path, group: grp, node: -1}
 			if m.Type == "" {
-				x.category = opmeta.Category("", m.Name)
+				x.category = guessCategory(m)
 			}
 			for _, v := range m.Tensors {
 				if v == nil {
@@ -584,6 +591,26 @@ func (b *builder) modules(root *model.Module) {
 		}
 	}
 	walk(root, nil, 0)
+}
+
+// guessCategory colours a module of unknown class (a state_dict) by its
+// tensors: running statistics mean a norm layer, a weight matrix or kernel
+// a weighted layer.
+func guessCategory(m *model.Module) string {
+	cat := opmeta.Unknown
+	for _, v := range m.Tensors {
+		if v == nil {
+			continue
+		}
+		key := v.Name[strings.LastIndexByte(v.Name, '.')+1:]
+		switch {
+		case key == "running_mean" || key == "running_var":
+			return opmeta.Norm
+		case key == "weight" && v.Initializer != nil && len(v.Initializer.Dims) >= 2:
+			cat = opmeta.Layer
+		}
+	}
+	return cat
 }
 
 func shortType(t string) string {

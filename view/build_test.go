@@ -236,24 +236,30 @@ func TestModuleTree(t *testing.T) {
 	}
 }
 
-func TestPyTorchCorpusModules(t *testing.T) {
-	for _, name := range []string{"iris_state_dict.pth", "iris_full.pt"} {
-		p := testutil.Corpus(t, name)
-		m, err := registry.Open(p)
+// PyTorch files: state_dicts and pickled modules as module boxes, traced
+// TorchScript as an operator graph; each shows the 8×4 hidden weight.
+func TestPyTorchCorpus(t *testing.T) {
+	for _, c := range []struct{ name, want string }{
+		{"iris_state_dict.pth", "m:hidden layer weight 8×4"},
+		{"iris_full.pt", "m:hidden layer weight 8×4"},
+		{"iris_traced.pt", "linear_1 layer W 8×4"},
+		{"iris_scripted.pt", "linear_1 layer W 8×4"},
+	} {
+		m, err := registry.Open(testutil.Corpus(t, c.name))
 		if err != nil {
-			t.Logf("%s: registry cannot open it yet: %v", name, err)
+			t.Error(err)
 			continue
 		}
 		sc := mustLayout(t, build(m), Options{Depth: -1, Weights: true})
-		checkScene(t, name, sc)
-		found := false
+		checkScene(t, c.name, sc)
+		var got []string
 		for _, b := range sc.Nodes {
-			for _, r := range b.Rows {
-				found = found || r.Value == "8×4"
+			if len(b.Rows) > 0 {
+				got = append(got, b.ID+" "+b.Category+" "+b.Rows[0].Key+" "+b.Rows[0].Value)
 			}
 		}
-		if !found {
-			t.Errorf("%s: no box shows the 8×4 hidden weight: %s", name, boxIDs(sc))
+		if len(got) == 0 || got[0] != c.want {
+			t.Errorf("%s: first box with rows %q, want %q", c.name, got, c.want)
 		}
 	}
 }
