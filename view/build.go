@@ -90,6 +90,8 @@ const (
 	maxNesting   = 16
 	maxLabelRune = 64
 	maxRows      = 32
+	// maxModuleDepth cuts module paths deeper than any real network.
+	maxModuleDepth = 64
 )
 
 type builder struct {
@@ -509,6 +511,9 @@ func ioID(prefix, gp, name string) string {
 // moduleGroup returns the group for a module path, creating it and its
 // ancestors.
 func (b *builder) moduleGroup(path []string) int32 {
+	if len(path) > maxModuleDepth {
+		path = path[:maxModuleDepth]
+	}
 	parent := int32(-1)
 	key := ""
 	for i, p := range path {
@@ -724,15 +729,17 @@ func (b *builder) uniqueIDs() {
 		}
 	}
 	seen := make(map[string]bool, len(g.boxes)+len(g.groups))
+	next := map[string]int{} // next suffix to try per clashing ID: no quadratic scan
 	take := func(id string) string {
 		if !seen[id] {
 			seen[id] = true
 			return id
 		}
-		for k := 2; ; k++ {
+		for k := max(next[id], 2); ; k++ {
 			c := id + "#" + strconv.Itoa(k)
 			if !seen[c] {
 				seen[c] = true
+				next[id] = k + 1
 				return c
 			}
 		}

@@ -366,3 +366,24 @@ func BenchmarkLayoutGPTNoCache(b *testing.B) {
 		}
 	}
 }
+
+// Many inputs sharing one name get distinct IDs in linear time.
+func TestClashingIDs(t *testing.T) {
+	g := &model.Graph{}
+	for i := 0; i < 20000; i++ {
+		v := &model.Value{ID: int32(i), Name: "x"}
+		g.Values = append(g.Values, v)
+		g.Inputs = append(g.Inputs, v)
+	}
+	dg := Build(&model.Model{Graphs: []*model.Graph{g}}, nil)
+	seen := map[string]bool{}
+	for _, x := range dg.boxes {
+		if seen[x.id] {
+			t.Fatalf("duplicate ID %s", x.id)
+		}
+		seen[x.id] = true
+	}
+	if len(seen) != 20000 || !seen["in:x#20000"] {
+		t.Errorf("%d IDs", len(seen))
+	}
+}
