@@ -25,6 +25,8 @@ type parser struct {
 
 	warnings []string
 	dropped  int
+	names    map[string]string // interned value names and op types
+	groups   map[string][]string
 	graphs   []*graphRaw // every graph parsed, for linking functions
 }
 
@@ -49,6 +51,23 @@ type valueInfo struct {
 	name string
 	typ  *model.Type
 	doc  string
+}
+
+// name returns the string field, sharing one copy per distinct name: each
+// value name appears at its producer and at every consumer.
+func (p *parser) name(f *fields) (string, error) {
+	if f.typ != 2 {
+		return "", f.wrong()
+	}
+	if s, ok := p.names[string(f.bytes)]; ok {
+		return s, nil
+	}
+	s := string(f.bytes)
+	if p.names == nil {
+		p.names = make(map[string]string)
+	}
+	p.names[s] = s
+	return s, nil
 }
 
 func (p *parser) warn(format string, args ...any) {
@@ -232,7 +251,7 @@ func (p *parser) parseNode(f *fields, depth int) (nodeRaw, error) {
 		switch g.num {
 		case 1, 2:
 			var s string
-			if s, err = g.str(); err == nil {
+			if s, err = p.name(g); err == nil {
 				if g.num == 1 {
 					nr.inputs = append(nr.inputs, s)
 				} else {
@@ -242,9 +261,9 @@ func (p *parser) parseNode(f *fields, depth int) (nodeRaw, error) {
 		case 3:
 			n.Name, err = g.str()
 		case 4:
-			n.Op, err = g.str()
+			n.Op, err = p.name(g)
 		case 7:
-			n.Domain, err = g.str()
+			n.Domain, err = p.name(g)
 		case 8:
 			n.Overload, err = g.str()
 		case 6:
@@ -271,9 +290,27 @@ func (p *parser) parseNode(f *fields, depth int) (nodeRaw, error) {
 	}
 	n.Group = groupFromScopes(scopes)
 	if n.Group == nil {
-		n.Group = groupFromName(n.Name)
+		n.Group = p.groupOf(n.Name)
 	}
 	return nr, nil
+}
+
+// groupOf is groupFromName with one shared slice per distinct path, as
+// most nodes share their module with others (the model is read-only).
+func (p *parser) groupOf(name string) []string {
+	i := strings.LastIndexByte(name, '/')
+	if i <= 0 || name[0] != '/' {
+		return nil
+	}
+	if g, ok := p.groups[name[:i]]; ok {
+		return g
+	}
+	g := groupFromName(name)
+	if p.groups == nil {
+		p.groups = make(map[string][]string)
+	}
+	p.groups[name[:i]] = g
+	return g
 }
 
 // groupFromName turns "/layer1/layer1.0/conv1/Conv" into
@@ -374,7 +411,7 @@ func (p *parser) parseAttr(f *fields, depth int) (model.Attr, []*graphRaw, error
 	for r.next() {
 		switch r.num {
 		case 1:
-			a.Name, err = r.str()
+			a.Name, err = p.name(r)
 		case 21:
 			a.RefAttrName, err = r.str()
 		case 13:
