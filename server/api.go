@@ -326,6 +326,7 @@ type nodeJSON struct {
 	DocURL    string        `json:"doc_url,omitempty"`
 	Category  string        `json:"category"`
 	Group     []string      `json:"group"`
+	GraphPath []string      `json:"graph_path,omitempty"` // readable subgraph path, outermost first
 	Doc       string        `json:"doc,omitempty"`
 	Function  string        `json:"function,omitempty"`
 	Attrs     []attrJSON    `json:"attributes"`
@@ -366,6 +367,7 @@ func (s *Server) apiNode(w http.ResponseWriter, r *http.Request, e *entry) {
 	if out.Group == nil {
 		out.Group = []string{}
 	}
+	out.GraphPath = e.graphTitle(q.Get("graph"))
 	if n.Function != nil {
 		out.Function = n.Function.Name
 		out.DocURL = ""

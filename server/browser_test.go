@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/modelviz/modelviz/examples"
 	"github.com/modelviz/modelviz/internal/testutil"
@@ -403,4 +405,117 @@ func TestHostHeaderRejected(t *testing.T) {
 			t.Errorf("Host %s: status %d, want %d", host, resp.StatusCode, want)
 		}
 	}
+}
+
+// canvasPixel reads the drawn colour at CSS point (x, y) of the canvas.
+const canvasPixel = `((x, y) => { const c = document.getElementById('graph'), d = window.devicePixelRatio || 1;
+	return [...c.getContext('2d').getImageData(Math.round(x * d), Math.round(y * d), 1, 1).data].join(','); })`
+
+func TestBrowserInteractions(t *testing.T) {
+	tiny := testutil.Corpus(t, "tiny_transformer.onnx")
+	cf := testutil.Corpus(t, "control_flow.onnx")
+	_, url := startServer(t, tiny, cf)
+	b := newBrowser(t)
+	b.open(t, url+"/")
+	if n := eval[int](t, b, `__modelviz.scene.nodes.length`); n < 150 {
+		t.Fatalf("tiny_transformer draws %d boxes; the minimap needs 150", n)
+	}
+	if eval[bool](t, b, `document.getElementById('minimap').hidden`) {
+		t.Error("no minimap on a graph of 150+ boxes")
+	}
+	if !eval[bool](t, b, `!document.getElementById('models').hidden`) {
+		t.Error("model picker hidden with two models open")
+	}
+
+	// Wheel zooms around the pointer.
+	k0 := eval[float64](t, b, `__modelviz.k`)
+	b.run(t, 5*time.Second, chromedp.MouseEvent(chromedp.MouseWheel, 600, 300, wheel(-300)))
+	b.waitFor(t, fmt.Sprintf(`__modelviz.k > %v`, k0))
+
+	// Dragging pans.
+	tx0 := eval[float64](t, b, `__modelviz.tx`)
+	b.run(t, 5*time.Second,
+		chromedp.MouseEvent(chromedp.MousePressed, 500, 300, chromedp.ButtonLeft, chromedp.ClickCount(1)),
+		chromedp.MouseEvent(chromedp.MouseMoved, 560, 320, chromedp.ButtonLeft, func(p *input.DispatchMouseEventParams) { p.Buttons = 1 }),
+		chromedp.MouseEvent(chromedp.MouseMoved, 620, 340, chromedp.ButtonLeft, func(p *input.DispatchMouseEventParams) { p.Buttons = 1 }),
+		chromedp.MouseEvent(chromedp.MouseReleased, 620, 340, chromedp.ButtonLeft, chromedp.ClickCount(1)),
+	)
+	if tx1 := eval[float64](t, b, `__modelviz.tx`); tx1-tx0 < 100 || tx1-tx0 > 140 {
+		t.Errorf("drag by 120 px moved the view by %v", tx1-tx0)
+	}
+	if eval[bool](t, b, `!document.getElementById('properties').hidden`) {
+		t.Error("a drag was taken for a click")
+	}
+
+	// Clicking the minimap centres the view there.
+	mm := eval[[]float64](t, b, `(() => { const r = document.getElementById('minimap').getBoundingClientRect(); return [r.left + r.width/2, r.top + r.height - 4]; })()`)
+	ty0 := eval[float64](t, b, `__modelviz.ty`)
+	b.run(t, 5*time.Second, chromedp.MouseClickXY(mm[0], mm[1]))
+	if ty1 := eval[float64](t, b, `__modelviz.ty`); ty1 == ty0 {
+		t.Error("minimap click did not move the view")
+	}
+
+	// The heat map recolours operators by MACs.
+	at := eval[[]float64](t, b, `(() => { const s = __modelviz, n = s.scene.nodes.find(n => n.label === 'MatMul' && n.macs > 0);
+		s.api.centerOn(n.x + 3, n.y + 3, 1.5); return [s.w/2, s.h/2]; })()`)
+	time.Sleep(100 * time.Millisecond)
+	px := fmt.Sprintf(`%s(%v, %v)`, canvasPixel, at[0], at[1])
+	before := eval[string](t, b, px)
+	b.run(t, 5*time.Second, chromedp.Click(`#btn-heat`))
+	time.Sleep(100 * time.Millisecond)
+	if after := eval[string](t, b, px); after == before {
+		t.Errorf("heat map did not recolour a MatMul box (pixel %s)", after)
+	}
+	if p := eval[string](t, b, `document.getElementById('btn-heat').getAttribute('aria-pressed')`); p != "true" {
+		t.Errorf("heat button aria-pressed=%s", p)
+	}
+	b.run(t, 5*time.Second, chromedp.Click(`#btn-fit`))
+	b.screenshot(t, "tiny-transformer-heat")
+	b.run(t, 5*time.Second, chromedp.Click(`#btn-heat`))
+
+	// Model panel, then Esc closes it.
+	b.run(t, 5*time.Second, chromedp.Click(`#btn-model`))
+	b.waitFor(t, `/opsets[\s\S]*params/.test(document.getElementById('properties').textContent)`)
+	b.run(t, 5*time.Second, chromedp.Focus(`#graph`), chromedp.KeyEvent(kb.Escape))
+	b.waitFor(t, `document.getElementById('properties').hidden`)
+
+	// Export buttons fetch images drawn by the render package.
+	b.run(t, 5*time.Second, chromedp.Click(`#btn-svg`))
+	b.waitFor(t, `!!__modelviz.lastExport && __modelviz.lastExport.type === 'image/svg+xml' && __modelviz.lastExport.size > 1000`)
+	b.run(t, 5*time.Second, chromedp.Click(`#btn-png`))
+	b.waitFor(t, `__modelviz.lastExport.type === 'image/png'`)
+
+	// Switch to the control-flow model; its If/Loop bodies are groups.
+	b.run(t, 5*time.Second, chromedp.SetValue(`#models`, "m2"), chromedp.Evaluate[chromedp.Void](`document.getElementById('models').dispatchEvent(new Event('change'))`))
+	b.waitFor(t, `__modelviz.model === 'm2' && document.body.dataset.state === 'ready'`)
+	sg := eval[string](t, b, `(__modelviz.scene.nodes.find(n => n.kind === 'group' && n.id.startsWith('sg:')) || {}).id || ''`)
+	if sg == "" {
+		t.Fatal("control_flow shows no collapsed subgraph")
+	}
+	pos := eval[[]float64](t, b, fmt.Sprintf(`(() => { const s = __modelviz, n = s.scene.nodes.find(n => n.id === %q);
+		s.api.centerOn(n.x + n.width/2, n.y + n.height/2, 1); return [s.w/2, document.getElementById('graph').getBoundingClientRect().top + s.h/2]; })()`, sg))
+	b.run(t, 5*time.Second, chromedp.MouseClickXY(pos[0], pos[1]))
+	b.waitFor(t, fmt.Sprintf(`__modelviz.scene.groups.some(g => g.id === %q)`, sg))
+	// Selecting a node inside shows the group breadcrumb.
+	pos = eval[[]float64](t, b, fmt.Sprintf(`(() => { const s = __modelviz, n = s.scene.nodes.find(n => n.kind === 'op' && n.group === %q);
+		s.api.centerOn(n.x + n.width/2, n.y + n.height/2, 1); return [s.w/2, document.getElementById('graph').getBoundingClientRect().top + s.h/2]; })()`, sg))
+	b.run(t, 5*time.Second, chromedp.MouseClickXY(pos[0], pos[1]))
+	b.waitFor(t, `document.querySelectorAll('#crumbs a').length > 0 && !document.getElementById('properties').hidden`)
+	b.screenshot(t, "control-flow-subgraph")
+
+	// Upload a file through the page's file picker.
+	iris := filepath.Join(t.TempDir(), "uploaded_iris.onnx")
+	os.WriteFile(iris, examples.Iris, 0o600)
+	b.run(t, 10*time.Second, chromedp.SetUploadFiles(`#file`, []string{iris}))
+	b.waitFor(t, `__modelviz.model === 'm3' && document.body.dataset.state === 'ready' && document.getElementById('title').textContent.includes('uploaded_iris.onnx')`)
+	if n := eval[int](t, b, `__modelviz.scene.nodes.filter(n => n.kind === 'op').length`); n != 3 {
+		t.Errorf("uploaded iris shows %d operators", n)
+	}
+	noConsoleErrors(t, b)
+}
+
+// wheel sets a wheel delta; the protocol wants deltaX too, and a zero
+// would be omitted from the JSON.
+func wheel(dy float64) chromedp.MouseOption {
+	return func(p *input.DispatchMouseEventParams) { p.DeltaX, p.DeltaY = 0.01, dy }
 }

@@ -152,3 +152,35 @@ func (e *entry) walk(f func(path string, g *model.Graph)) {
 		rec("", e.m.Graphs[0], 0)
 	}
 }
+
+// graphTitle names each step of a graph path for people: "If /If_0 ›
+// then_branch".
+func (e *entry) graphTitle(path string) []string {
+	if path == "" {
+		return nil
+	}
+	steps := strings.Split(path, "|")
+	var out []string
+	for i, st := range steps {
+		parts := strings.Split(st, "/")
+		g, err := e.graph(strings.Join(steps[:i], "|"))
+		if err != nil || len(parts) < 2 {
+			return append(out, st)
+		}
+		k, err := strconv.Atoi(parts[0])
+		if err != nil || k < 0 || k >= len(g.Nodes) {
+			return append(out, st)
+		}
+		n := g.Nodes[k]
+		name := n.Name
+		if name == "" {
+			name = "#" + parts[0]
+		}
+		attr := parts[1]
+		if attr == "@function" && n.Function != nil {
+			attr = "function " + n.Function.Name
+		}
+		out = append(out, n.Op+" "+name+" › "+attr)
+	}
+	return out
+}

@@ -146,8 +146,14 @@
   }
 
   // ---------- view transform ----------
+  // resize keeps the world point at the centre of the canvas in place, so
+  // opening the side panel does not shift the graph.
   function resize() {
     const r = canvas.getBoundingClientRect();
+    if (st.w > 1 && r.width > 1) {
+      st.tx += (r.width - st.w) / 2;
+      st.ty += (r.height - st.h) / 2;
+    }
     st.dpr = window.devicePixelRatio || 1;
     st.w = Math.max(1, r.width); st.h = Math.max(1, r.height);
     canvas.width = Math.round(st.w * st.dpr);
@@ -241,7 +247,10 @@
         ctx.fillStyle = C['group-title'];
         ctx.font = 'bold ' + M.font + 'px ' + FONT;
         ctx.textBaseline = 'middle';
-        const t = '▾ ' + g.label + (g.ops ? '  · ' + g.ops + ' ops' : '') + (g.params ? ' · ' + fmtInt(g.params) + ' params' : '');
+        // The title, then its op and param counts when they fit.
+        let t = '▾ ' + g.label;
+        const more = (g.ops ? '  · ' + g.ops + ' ops' : '') + (g.params ? ' · ' + fmtInt(g.params) + ' params' : '');
+        if (more && ctx.measureText(t + more).width < g.width - 16) t += more;
         ctx.save(); ctx.beginPath(); ctx.rect(g.x, g.y, g.width, M.groupLabel); ctx.clip();
         ctx.fillText(t, g.x + 8, g.y + M.groupLabel / 2 + 1);
         ctx.restore();
@@ -557,7 +566,8 @@
     kids.push(el('h2', { text: n.name || '(unnamed ' + n.op + ')' }));
     kids.push(el('div', { cls: 'sub' }, opEl, n.domain ? ' · ' + n.domain : '', ' · ' + n.category));
     const t = el('table');
-    if (n.group.length) t.append(row('group', n.group[n.group.length - 1]));
+    if (n.graph_path && n.graph_path.length) t.append(row('graph', n.graph_path.join(' › ')));
+    if (n.group.length) t.append(row('group', n.group.join(' › ')));
     if (n.function) t.append(row('function', n.function));
     if (n.cost && (n.cost.params || n.cost.macs)) {
       t.append(row('params', fmtInt(n.cost.params)));
@@ -964,6 +974,7 @@
       const r = await fetch(mpath('/export'), { method: 'POST', headers: { 'X-Modelviz': '1', 'Content-Type': 'application/json' }, body: JSON.stringify(req) });
       if (!r.ok) { let m = r.statusText; try { m = (await r.json()).error; } catch (_) { /* not JSON */ } throw new Error(m); }
       const blob = await r.blob();
+      st.lastExport = { type: blob.type, size: blob.size };
       const a = el('a', { href: URL.createObjectURL(blob), download: (st.meta.name || 'model').replace(/\.[^.]*$/, '') + '.' + fmt });
       document.body.append(a); a.click(); a.remove();
       setTimeout(() => URL.revokeObjectURL(a.href), 10000);
@@ -1092,6 +1103,8 @@
   let resizeTimer = 0;
   function resizeSoon() { clearTimeout(resizeTimer); resizeTimer = setTimeout(resize, 0); }
   window.addEventListener('resize', resize);
+  // The side panel opening or closing changes the canvas size too.
+  if (window.ResizeObserver) new ResizeObserver(() => resizeSoon()).observe(canvas);
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
     readColors(); if (st.scene) st.scene.overview = null; invalidate();
   });
