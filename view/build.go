@@ -599,9 +599,12 @@ func (b *builder) modules(root *model.Module) {
 }
 
 // guessCategory colours a module of unknown class (a state_dict) by its
-// tensors: running statistics mean a norm layer, a weight matrix or kernel
-// a weighted layer.
+// name and tensors: "norm" in the name or running statistics mean a norm
+// layer, a weight matrix or kernel a weighted layer.
 func guessCategory(m *model.Module) string {
+	if strings.Contains(strings.ToLower(m.Name), "norm") {
+		return opmeta.Norm // attn_norm, layernorm, norm1
+	}
 	cat := opmeta.Unknown
 	for _, v := range m.Tensors {
 		if v == nil {

@@ -453,3 +453,31 @@ func TestCollapseOneGroup(t *testing.T) {
 		t.Errorf("no edge reaches the collapsed group %s", target.ID)
 	}
 }
+
+// The readers' own fixtures (DOT, GGUF, safetensors, pt2, PyTorch...) are
+// files of every other format the registry opens: the same invariants
+// hold for them.
+func TestReaderFixtures(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(testutil.RepoRoot(), "format", "*", "testdata", "*"))
+	opened := 0
+	for _, p := range files {
+		st, err := os.Stat(p)
+		if err != nil || st.IsDir() || st.Size() > 8<<20 {
+			continue
+		}
+		switch filepath.Ext(p) {
+		case ".json", ".py", ".sh", ".mjs", ".txt", ".go", ".md":
+			continue
+		}
+		m, err := registry.Open(p)
+		if err != nil {
+			continue // fixtures of broken files, or formats not registered
+		}
+		opened++
+		g := build(m)
+		name := filepath.Base(filepath.Dir(filepath.Dir(p))) + "/" + filepath.Base(p)
+		checkScene(t, name+" flat", mustLayout(t, g, flatOpts()))
+		checkScene(t, name+" default", mustLayout(t, g, DefaultOptions(g)))
+	}
+	t.Logf("%d fixtures laid out", opened)
+}
