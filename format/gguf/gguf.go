@@ -133,7 +133,6 @@ type reader struct {
 	bo    binary.ByteOrder
 	pos   int64
 	size  int64
-	buf   [8]byte
 	depth int
 }
 
@@ -145,10 +144,12 @@ func (r *reader) read(n int) ([]byte, error) {
 	if int64(n) > r.left() {
 		return nil, errTrunc
 	}
-	b := r.buf[:n]
-	if _, err := io.ReadFull(r.r, b); err != nil {
+	// Peek avoids a copy; the slice is valid until the next read.
+	b, err := r.r.Peek(n)
+	if err != nil {
 		return nil, errTrunc
 	}
+	r.r.Discard(n)
 	r.pos += int64(n)
 	return b, nil
 }
@@ -197,9 +198,12 @@ func (r *reader) str(keep int64) (string, int64, error) {
 	if k > keep {
 		k = keep
 	}
-	b := make([]byte, k)
-	if _, err := io.ReadFull(r.r, b); err != nil {
-		return "", 0, errTrunc
+	var b []byte
+	if k > 0 {
+		b = make([]byte, k)
+		if _, err := io.ReadFull(r.r, b); err != nil {
+			return "", 0, errTrunc
+		}
 	}
 	if _, err := r.r.Discard(int(int64(n) - k)); err != nil {
 		return "", 0, errTrunc
