@@ -69,7 +69,7 @@ func TestInspectBadInput(t *testing.T) {
 		{"ext_parent2.onnx", ext("sub/../../w.bin"), ExitBad, `".."`},
 		{"ext_abs.onnx", ext(filepath.Join(outside, "secret.bin")), ExitBad, "absolute path"},
 		{"ext_symlink.onnx", ext("link.bin"), ExitBad, "symlink leading outside"},
-		{"ext_missing.onnx", ext("missing.bin"), ExitOK, "missing.bin is missing"},
+		{"ext_missing.onnx", ext("missing.bin"), ExitOK, `"missing.bin" is missing`},
 		{"ext_ok.onnx", ext("w.bin"), ExitOK, ""},
 		{"cycle.onnx", onnxtest.Model(onnxtest.Graph("g", x, y,
 			onnxtest.Node("Add", "a", []string{"x", "b_out"}, []string{"a_out"}),

@@ -78,7 +78,7 @@ func (e *externals) resolve(t *model.Tensor, kvs []model.KV, want int64) error {
 	}
 	t.File = ef.path
 	if offset > ef.size {
-		t.Warning = fmt.Sprintf("external data offset %d is past the end of %s (%d bytes)", offset, loc, ef.size)
+		t.Warning = fmt.Sprintf("external data offset %d is past the end of %q (%d bytes)", offset, loc, ef.size)
 		return nil
 	}
 	if length < 0 {
@@ -89,7 +89,7 @@ func (e *externals) resolve(t *model.Tensor, kvs []model.KV, want int64) error {
 		t.Length = length
 	}
 	if length > ef.size-offset {
-		t.Warning = fmt.Sprintf("external data [%d, +%d) runs past the end of %s (%d bytes)", offset, length, loc, ef.size)
+		t.Warning = fmt.Sprintf("external data [%d, +%d) runs past the end of %q (%d bytes)", offset, length, loc, ef.size)
 		return nil
 	}
 	if want >= 0 && length != want {
@@ -123,19 +123,19 @@ func (e *externals) open(loc string) (extFile, error) {
 	real, err := filepath.EvalSymlinks(p)
 	if err != nil {
 		if os.IsNotExist(err) {
-			return extFile{warn: fmt.Sprintf("external data file %s is missing", loc)}, nil
+			return extFile{warn: fmt.Sprintf("external data file %q is missing", loc)}, nil
 		}
-		return extFile{warn: fmt.Sprintf("external data file %s cannot be read: %v", loc, unwrap(err))}, nil
+		return extFile{warn: fmt.Sprintf("external data file %q cannot be read: %v", loc, unwrap(err))}, nil
 	}
 	if e.real == "" || !inside(e.real, real) {
 		return extFile{}, fmt.Errorf("is a symlink leading outside the model's folder")
 	}
 	st, err := os.Stat(real)
 	if err != nil {
-		return extFile{warn: fmt.Sprintf("external data file %s cannot be read: %v", loc, unwrap(err))}, nil
+		return extFile{warn: fmt.Sprintf("external data file %q cannot be read: %v", loc, unwrap(err))}, nil
 	}
 	if !st.Mode().IsRegular() {
-		return extFile{warn: fmt.Sprintf("external data %s is not a regular file", loc)}, nil
+		return extFile{warn: fmt.Sprintf("external data %q is not a regular file", loc)}, nil
 	}
 	return extFile{path: real, size: st.Size()}, nil
 }

@@ -114,7 +114,10 @@ func probeMessage(b []byte, schema map[protowire.Number]protowire.Type, depth in
 	for len(b) > 0 {
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
-			return count // cut off
+			if _, _, m := protowire.ConsumeTag(append(b[:len(b):len(b)], 0x08)); m > 0 {
+				return count // cut off by the end of head
+			}
+			return -1
 		}
 		want, ok := schema[num]
 		if !ok || want != typ {

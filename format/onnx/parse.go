@@ -75,7 +75,9 @@ func (p *parser) warn(format string, args ...any) {
 		p.dropped++
 		return
 	}
-	p.warnings = append(p.warnings, fmt.Sprintf(format, args...))
+	// Names in a hostile file may hold line breaks; warnings are one line.
+	msg := strings.NewReplacer("\n", " ", "\r", " ").Replace(fmt.Sprintf(format, args...))
+	p.warnings = append(p.warnings, msg)
 }
 
 // parseModel reads a whole ModelProto.

@@ -334,7 +334,8 @@ func TestProbe(t *testing.T) {
 		t.Errorf("Probe accepts %d of 1000 random heads", 1000-rejected)
 	}
 	for _, s := range []string{"", "<!DOCTYPE html><html><body>hi</body></html>", "PK\x03\x04\x14\x00\x00\x00",
-		"GGUF\x03\x00\x00\x00", "\x80\x02}q\x00(X", "{\"__metadata__\":{}}", "\x08", "\x08\x00"} {
+		"GGUF\x03\x00\x00\x00", "\x80\x02}q\x00(X", "{\"__metadata__\":{}}", "\x08", "\x08\x00",
+		"\x08\x03\x00\x00\x00\x00\x00\x00{\"w\":{\"dtype\":\"F32\"}}"} {
 		if Probe([]byte(s)) {
 			t.Errorf("Probe accepts %q", s)
 		}

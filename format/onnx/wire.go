@@ -1,7 +1,6 @@
 package onnx
 
 import (
-	"errors"
 	"fmt"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -38,7 +37,8 @@ func (f *fields) next() bool {
 		return f.fail(n)
 	}
 	if num > protowire.MaxValidNumber || num < protowire.MinValidNumber {
-		return f.fail(-1)
+		f.err = fmt.Errorf("malformed protobuf in %s at byte %d: invalid field number %d", f.what, f.base+int64(f.pos), num)
+		return false
 	}
 	b = b[n:]
 	used := n
@@ -82,11 +82,7 @@ func (f *fields) next() bool {
 }
 
 func (f *fields) fail(code int) bool {
-	err := protowire.ParseError(code)
-	if code == -1 {
-		err = errors.New("invalid field number")
-	}
-	f.err = fmt.Errorf("malformed protobuf in %s at byte %d: %v", f.what, f.base+int64(f.pos), err)
+	f.err = fmt.Errorf("malformed protobuf in %s at byte %d: %v", f.what, f.base+int64(f.pos), protowire.ParseError(code))
 	return false
 }
 
