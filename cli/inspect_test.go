@@ -77,6 +77,12 @@ func TestInspectBadInput(t *testing.T) {
 			onnxtest.Node("Identity", "c", []string{"b_out"}, []string{"y"}))), ExitOK, `cycle through node "a"`},
 		{"dangling.onnx", onnxtest.Model(onnxtest.Graph("g", x, y,
 			onnxtest.Node("Add", "add", []string{"x", "ghost"}, []string{"y"}))), ExitOK, `reads "ghost", which nothing produces`},
+		{"neg_dims.onnx", onnxtest.Model(onnxtest.Graph("g", x, y,
+			onnxtest.Initializer(onnxtest.Tensor("w", 1, []int64{-1, 4}, onnxtest.Raw(make([]byte, 16)))),
+			onnxtest.Node("Add", "add", []string{"x", "w"}, []string{"y"}))), ExitOK, "impossible dims [-1 4]"},
+		{"size_mismatch.onnx", onnxtest.Model(onnxtest.Graph("g", x, y,
+			onnxtest.Initializer(onnxtest.Tensor("w", 1, []int64{3}, onnxtest.Raw(make([]byte, 8)))),
+			onnxtest.Node("Add", "add", []string{"x", "w"}, []string{"y"}))), ExitOK, "stores 8 bytes but float32×3 needs 12"},
 		{"no_graph.onnx", M{}.Varint(1, 8).Str(2, "p"), ExitBad, "no graph"},
 		{"bad_dtype.onnx", onnxtest.Model(onnxtest.Graph("g", onnxtest.Input(onnxtest.ValueInfo("x", 99, 2)))), ExitBad, "unknown tensor data type 99"},
 	}

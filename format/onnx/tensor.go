@@ -116,14 +116,12 @@ func (p *parser) parseTensor(b []byte, at int64) (*model.Tensor, error) {
 	if f.err != nil {
 		return nil, f.err
 	}
-	for _, d := range t.Dims {
-		if d < 0 {
-			return nil, fmt.Errorf("tensor %q has a negative dimension %d", t.Name, d)
-		}
-	}
 	n := t.NumElements()
 	if n < 0 {
-		return nil, fmt.Errorf("tensor %q has too many elements (dims %v)", t.Name, t.Dims)
+		// Negative or overflowing dims: the structure is still worth showing.
+		t.Length = 0
+		p.tensorWarn(t, fmt.Sprintf("has impossible dims %v", t.Dims))
+		return t, nil
 	}
 	if segment {
 		p.tensorWarn(t, "is one segment of a larger tensor; segments are not joined")
@@ -339,14 +337,11 @@ func (p *parser) parseSparse(b []byte, at int64) (*model.Tensor, error) {
 	t := &model.Tensor{Name: values.Name, DType: values.DType, Dims: dims, Sparse: true,
 		Location: values.Location, File: values.File, ExternalLocation: values.ExternalLocation,
 		Warning: values.Warning}
-	for _, d := range dims {
-		if d < 0 {
-			return nil, fmt.Errorf("sparse tensor %q has a negative dimension %d", t.Name, d)
-		}
-	}
 	n := t.NumElements()
 	if n < 0 {
-		return nil, fmt.Errorf("sparse tensor %q has too many elements (dims %v)", t.Name, dims)
+		t.Loader = nil
+		p.tensorWarn(t, fmt.Sprintf("has impossible dims %v", dims))
+		return t, nil
 	}
 	t.Length = byteSize(t.DType, n)
 	if values.Loader != nil && indices != nil && indices.Loader != nil && t.Length >= 0 {
