@@ -99,6 +99,7 @@ type builder struct {
 	info    *analysis.Info
 	nodeBox map[*model.Node]int32
 	valBox  map[*model.Value]int32 // graph inputs
+	outBox  map[*model.Value]int32 // graph outputs
 	folded  map[*model.Node]bool
 	counted map[*model.Value]bool // initializers whose params are counted
 	modGrp  map[string]int32      // module path (NUL-joined) -> group
@@ -113,7 +114,7 @@ type builder struct {
 func Build(m *model.Model, info *analysis.Info) *Graph {
 	g := &Graph{}
 	b := &builder{g: g, info: info, nodeBox: map[*model.Node]int32{},
-		valBox: map[*model.Value]int32{}, folded: map[*model.Node]bool{},
+		valBox: map[*model.Value]int32{}, outBox: map[*model.Value]int32{}, folded: map[*model.Node]bool{},
 		counted: map[*model.Value]bool{}, modGrp: map[string]int32{}}
 	if m == nil {
 		return g
@@ -207,7 +208,7 @@ func (b *builder) graph(gr *model.Graph, gp string, parent int32, nesting int) {
 			subs = append(subs, n)
 		}
 	}
-	outBox := map[*model.Value]int32{}
+	outBox := b.outBox
 	for _, v := range gr.Outputs {
 		if v == nil || b.full() {
 			continue
@@ -289,10 +290,23 @@ func (b *builder) subgraphs(n *model.Node, gp string, nesting int) {
 			path: append(b.groupPath(parent), s.label)})
 		first := int32(len(b.g.boxes))
 		b.graph(s.g, path, gi, nesting+1)
+		// Loop and Scan bodies and function bodies take the node's inputs
+		// by position.
+		if s.attr == "@function" || (s.attr == "body" && (n.Op == "Loop" || n.Op == "Scan")) {
+			for i, v := range s.g.Inputs {
+				if i >= len(n.Inputs) || n.Inputs[i] == nil || v == nil {
+					continue
+				}
+				to, ok := b.valBox[v]
+				if src := b.source(n.Inputs[i]); ok && src >= 0 {
+					b.addEdge(src, to, n.Inputs[i])
+				}
+			}
+		}
 		// Body outputs feed the owner.
-		for i := first; i < int32(len(b.g.boxes)); i++ {
-			if x := &b.g.boxes[i]; x.kind == "output" && x.graph == path {
-				b.g.edges = append(b.g.edges, gedge{from: i, to: owner})
+		for _, v := range s.g.Outputs {
+			if o, ok := b.outBox[v]; ok && o >= first {
+				b.addEdge(o, owner, v)
 			}
 		}
 	}
@@ -458,6 +472,9 @@ func role(n *model.Node, i int) string {
 				}
 			}
 		}
+	}
+	if f := n.Function; f != nil && i < len(f.Inputs) && f.Inputs[i] != "" {
+		return f.Inputs[i]
 	}
 	if s := opmeta.InputName(n.Domain, n.Op, i); s != "" {
 		return s

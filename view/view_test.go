@@ -345,6 +345,8 @@ func TestGolden(t *testing.T) {
 	}{
 		{"iris_flat", irisPath(), flatOpts()},
 		{"iris_attrs_names_lr", irisPath(), Options{Depth: -1, Dir: "LR", Weights: true, Attributes: true, Names: true}},
+		{"function_flat", "testdata/function.onnx", flatOpts()},
+		{"function_depth1", "testdata/function.onnx", Options{Depth: 1, Weights: true}},
 	}
 	dir := filepath.Join(testutil.RepoRoot(), "..", "shared", "corpus")
 	if _, err := os.Stat(dir); err == nil {
@@ -480,4 +482,49 @@ func TestReaderFixtures(t *testing.T) {
 		checkScene(t, name+" default", mustLayout(t, g, DefaultOptions(g)))
 	}
 	t.Logf("%d fixtures laid out", opened)
+}
+
+// Model-local functions and If branches: bodies are groups, collapsed at
+// any depth, expanded flat; a function's body takes the call's inputs.
+func TestFunctionsAndSubgraphs(t *testing.T) {
+	m := open(t, "testdata/function.onnx")
+	g := build(m)
+	var ids []string
+	for _, gi := range g.Groups() {
+		if !gi.Subgraph {
+			t.Errorf("group %s is not a subgraph", gi.ID)
+		}
+		ids = append(ids, gi.ID+"="+gi.Label)
+	}
+	if got := strings.Join(ids, " "); got != "sg:0/@function=Scale sg:3/else_branch=else_branch sg:3/then_branch=then_branch sg:4/@function=Scale" {
+		t.Errorf("groups %s", got)
+	}
+	flat := mustLayout(t, g, flatOpts())
+	checkScene(t, "function flat", flat)
+	checkEveryOp(t, "function", m, flat)
+	edges := map[string]string{}
+	for _, e := range flat.Edges {
+		edges[e.From+">"+e.To] = e.Label
+	}
+	for _, want := range []string{"in:x>in:0/@function:X", "out:0/@function:Y>scale1", "scale1>neg", "out:3/then_branch:o1>if"} {
+		if _, ok := edges[want]; !ok {
+			t.Errorf("no edge %s", want)
+		}
+	}
+	d := mustLayout(t, g, Options{Depth: 5, Weights: true})
+	for _, b := range d.Nodes {
+		if b.Graph != "" {
+			t.Errorf("depth 5 shows subgraph box %s", b.ID)
+		}
+	}
+	ex := mustLayout(t, g, Options{Expanded: []string{"sg:3/then_branch"}})
+	n := 0
+	for _, b := range ex.Nodes {
+		if b.Graph == "3/then_branch" {
+			n++
+		}
+	}
+	if n != 2 || len(ex.Groups) != 1 {
+		t.Errorf("expanding then_branch shows %d of its boxes, %d groups", n, len(ex.Groups))
+	}
 }
