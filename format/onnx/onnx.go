@@ -60,7 +60,10 @@ func Open(path string) (m *model.Model, err error) {
 			m, err = nil, errors.New("the file changed while it was being read")
 		}
 	}()
-	return parse(data, abs)
+	if m, err = parse(data, abs); err == nil {
+		m.Path = path
+	}
+	return m, err
 }
 
 // parse reads a ModelProto held in data; path is where it came from

@@ -341,3 +341,80 @@ func TestProbe(t *testing.T) {
 		}
 	}
 }
+
+// TestPackedTypes covers the dtypes onnx 1.12 cannot write: float8 and
+// 4-bit values in int32_data (one value per element, two 4-bit elements
+// per value) and packed 4-bit raw_data with an odd count.
+func TestPackedTypes(t *testing.T) {
+	type M = onnxtest.Msg
+	g := onnxtest.Graph("g",
+		onnxtest.Initializer(onnxtest.Tensor("f8", int(model.Float8E4M3FN), []int64{3}, M{}.Packed(5, 0x38, 0xb8, 0x7e))),
+		onnxtest.Initializer(onnxtest.Tensor("i4", int(model.Int4), []int64{3}, M{}.Packed(5, 0x21, 0x0f))),
+		onnxtest.Initializer(onnxtest.Tensor("u4raw", int(model.Uint4), []int64{3}, onnxtest.Raw([]byte{0x21, 0x03}))),
+		onnxtest.Initializer(onnxtest.Tensor("bf16", int(model.BFloat16), []int64{2}, M{}.Packed(5, 0x3f80, 0xc000))),
+		onnxtest.Initializer(onnxtest.Tensor("neg16", int(model.Int16), []int64{1}, M{}.Varint(5, uint64(0xffffffffffffffff)))),
+		onnxtest.Initializer(onnxtest.Tensor("u32", int(model.Uint32), []int64{1}, M{}.Packed(11, 0xfffffffe))),
+		onnxtest.Initializer(onnxtest.Tensor("i4short", int(model.Int4), []int64{5}, M{}.Packed(5, 0x21))),
+	)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "packed.onnx")
+	if err := os.WriteFile(path, onnxtest.Model(g), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"f8": "38b87e", "i4": "210f", "u4raw": "2103", "bf16": "803f00c0", "neg16": "ffff", "u32": "feffffff"}
+	for _, v := range m.Graphs[0].Initializers {
+		tt := v.Initializer
+		if v.Name == "i4short" {
+			if tt.Warning == "" || tt.Loader != nil {
+				t.Errorf("i4short: 5 int4 need 3 stored values, got no warning")
+			}
+			continue
+		}
+		b, err := tt.Load()
+		if err != nil || hex.EncodeToString(b) != want[v.Name] {
+			t.Errorf("%s: %x %v, want %s", v.Name, b, err, want[v.Name])
+		}
+		if int64(len(b)) != tt.Length {
+			t.Errorf("%s: Length %d, loaded %d", v.Name, tt.Length, len(b))
+		}
+	}
+	if m.Path != path {
+		t.Errorf("Path %q, want %q", m.Path, path)
+	}
+}
+
+// TestExternalBytes compares the corpus model's external tensors with the
+// bytes of weights.bin at the recorded offsets.
+func TestExternalBytes(t *testing.T) {
+	path := testutil.Corpus(t, "external_data/small_cnn_external.onnx")
+	weights, err := os.ReadFile(filepath.Join(filepath.Dir(path), "weights.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, v := range m.Graphs[0].Initializers {
+		tt := v.Initializer
+		if tt.Location != "external" || tt.ExternalLocation != "weights.bin" {
+			t.Fatalf("%s: location %q %q", v.Name, tt.Location, tt.ExternalLocation)
+		}
+		b, err := tt.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != string(weights[tt.Offset:tt.Offset+tt.Length]) {
+			t.Errorf("%s: bytes differ from weights.bin", v.Name)
+		}
+		total += tt.Length
+	}
+	if total != int64(len(weights)) {
+		t.Errorf("tensors cover %d of %d bytes", total, len(weights))
+	}
+}
