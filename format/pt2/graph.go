@@ -228,21 +228,22 @@ func argNames(u union) []string {
 }
 
 // splitTarget turns "torch.ops.aten.conv2d.default" into domain "aten", op
-// "aten.conv2d", overload "default"; other targets ("_operator.getitem")
-// keep their name with the module as domain.
+// "conv2d", overload "default" (shown as aten::conv2d, as the TorchScript
+// reader names ops); other targets ("_operator.getitem") split at the last
+// dot.
 func splitTarget(t string) (domain, op, overload string) {
 	if rest, ok := strings.CutPrefix(t, "torch.ops."); ok {
 		parts := strings.Split(rest, ".")
 		switch {
 		case len(parts) >= 3:
-			return parts[0], parts[0] + "." + strings.Join(parts[1:len(parts)-1], "."), parts[len(parts)-1]
+			return parts[0], strings.Join(parts[1:len(parts)-1], "."), parts[len(parts)-1]
 		case len(parts) == 2:
-			return parts[0], rest, ""
+			return parts[0], parts[1], ""
 		}
 		return "", rest, ""
 	}
-	if i := strings.LastIndexByte(t, '.'); i > 0 {
-		return t[:i], t, ""
+	if i := strings.LastIndexByte(t, '.'); i > 0 && i < len(t)-1 {
+		return t[:i], t[i+1:], ""
 	}
 	return "", t, ""
 }

@@ -70,7 +70,7 @@ func TestConvNet(t *testing.T) {
 		if params != 108+4+720+5 {
 			t.Errorf("%s: params %d", f, params)
 		}
-		ops := []string{"aten.conv2d", "aten.relu", "aten.flatten", "aten.linear"}
+		ops := []string{"conv2d", "relu", "flatten", "linear"}
 		groups := []string{"conv", "act", "", "fc"}
 		shapes := []string{"1×4×6×6", "1×4×6×6", "1×144", "1×5"}
 		if len(g.Nodes) != 4 {
@@ -150,7 +150,7 @@ func TestMLP(t *testing.T) {
 			t.Fatalf("%s: %d nodes", f, len(g.Nodes))
 		}
 		fc2 := g.Nodes[6]
-		if fc2.Op != "aten.linear" || strings.Join(fc2.Group, "|") != "blocks|blocks.1|blocks.1.fc2" ||
+		if fc2.Op != "linear" || fc2.Domain != "aten" || strings.Join(fc2.Group, "|") != "blocks|blocks.1|blocks.1.fc2" ||
 			names(fc2.Inputs) != "gelu_1 blocks.1.fc2.weight blocks.1.fc2.bias" || fc2.Outputs[0].Type.Shape.String() != "s0×8" {
 			t.Errorf("%s: fc2 %s %v %s", f, fc2.Op, fc2.Group, names(fc2.Inputs))
 		}
@@ -159,7 +159,7 @@ func TestMLP(t *testing.T) {
 			t.Errorf("%s: add %v %s", f, add.Group, names(add.Inputs))
 		}
 		mx := g.Nodes[9]
-		if mx.Op != "aten.max" || names(mx.Outputs) != "max_1 max_2" || mx.Outputs[1].Type.DType != model.Int64 || len(mx.Group) != 0 {
+		if mx.Op != "max" || mx.Overload != "dim" || names(mx.Outputs) != "max_1 max_2" || mx.Outputs[1].Type.DType != model.Int64 || len(mx.Group) != 0 {
 			t.Errorf("%s: max %s %v", f, names(mx.Outputs), mx.Outputs[1].Type)
 		}
 		if names(g.Outputs) != "mul max_1 max_2" {
@@ -328,12 +328,12 @@ func TestNestedGraphs(t *testing.T) {
 "outputs":[{"as_tensors":[{"name":"r"}]}],"metadata":{"nn_module_stack":"L__self__,,M;L__self___layers_0,getattr(L['self'].layers, '0'),torch.nn.Linear"}}],"tensor_values":{}},"signature":{"input_specs":[],"output_specs":[]}}}`
 	m := mustOpen(t, zipOf(t, [][2]string{{"serialized_exported_program.json", cond}}, false))
 	n := m.Graphs[0].Nodes[0]
-	if n.Op != "higher_order.cond" || n.Domain != "higher_order" || n.Overload != "" {
+	if n.Op != "cond" || n.Domain != "higher_order" || n.Overload != "" {
 		t.Errorf("cond op %q %q %q", n.Op, n.Domain, n.Overload)
 	}
 	subs := n.Subgraphs()
 	if len(subs) != 1 || subs[0].Graph.Name != "true_graph_0" || subs[0].Graph.Owner != n || subs[0].Graph.Parent != m.Graphs[0] ||
-		subs[0].Graph.Nodes[0].Op != "aten.sin" || names(subs[0].Graph.Inputs) != "a" {
+		subs[0].Graph.Nodes[0].Op != "sin" || names(subs[0].Graph.Inputs) != "a" {
 		t.Errorf("subgraph %+v", subs)
 	}
 	if names(n.Inputs) != "x x x <nil> x" || strings.Join(n.Group, "|") != "layers.0" {
@@ -387,4 +387,21 @@ func FuzzPT2(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestSplitTarget(t *testing.T) {
+	for in, want := range map[string][3]string{
+		"torch.ops.aten.conv2d.default": {"aten", "conv2d", "default"},
+		"torch.ops.aten.add.Tensor":     {"aten", "add", "Tensor"},
+		"torch.ops.higher_order.cond":   {"higher_order", "cond", ""},
+		"_operator.getitem":             {"_operator", "getitem", ""},
+		"getitem":                       {"", "getitem", ""},
+		"torch.ops.x":                   {"", "x", ""},
+		"trailing.":                     {"", "trailing.", ""},
+	} {
+		d, o, ov := splitTarget(in)
+		if [3]string{d, o, ov} != want {
+			t.Errorf("splitTarget(%q) = %q %q %q, want %v", in, d, o, ov, want)
+		}
+	}
 }
