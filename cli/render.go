@@ -2,10 +2,10 @@ package cli
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/modelviz/modelviz/analysis"
@@ -25,7 +25,15 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("o", "", "output file (required); - for standard output")
 	format := fs.String("format", "", "svg, png, pdf, dot or html (default: from the -o extension)")
 	flat := fs.Bool("flat", false, "expand every group and draw every operator")
-	depth := fs.Int("depth", -2, "expand groups down to nesting level N (default: what fits a first view)")
+	depth, depthSet := 0, false
+	fs.Func("depth", "expand groups above nesting level `N` (default: the deepest view of at most 300 boxes)", func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("want a whole number 0 or more")
+		}
+		depth, depthSet = n, true
+		return nil
+	})
 	dir := fs.String("direction", "TB", "TB (top to bottom) or LR (left to right)")
 	attrs := fs.Bool("attributes", false, "show operator attributes in the boxes")
 	weights := fs.Bool("weights", true, "show weight shapes in the boxes (W 8×4)")
@@ -65,13 +73,8 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 			return usage("cannot tell the format of %q from its extension: use --format svg|png|pdf|dot|html", *out)
 		}
 	}
-	set := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	if *flat && set["depth"] {
+	if *flat && depthSet {
 		return usage("use --flat or --depth, not both")
-	}
-	if set["depth"] && *depth < 0 {
-		return usage("--depth must be 0 or more")
 	}
 	d := strings.ToUpper(*dir)
 	if d != "TB" && d != "LR" {
@@ -104,8 +107,8 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case *flat:
 		vo.Depth = -1
-	case set["depth"]:
-		vo.Depth = *depth
+	case depthSet:
+		vo.Depth = depth
 	}
 	scene, err := g.Layout(vo)
 	if err != nil {

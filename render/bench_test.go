@@ -1,6 +1,7 @@
 package render
 
 import (
+	"image/png"
 	"io"
 	"testing"
 
@@ -49,4 +50,25 @@ func BenchmarkGPTSVG(b *testing.B)      { benchFormat(b, "gpt_decoder_48l.onnx",
 func BenchmarkGPTPNG(b *testing.B)      { benchFormat(b, "gpt_decoder_48l.onnx", false, FormatPNG, 0) }
 func BenchmarkTinyTransformerPNG(b *testing.B) {
 	benchFormat(b, "tiny_transformer.onnx", false, FormatPNG, 0)
+}
+
+// BenchmarkPNGEncode compares our encoder with image/png on the same
+// picture (tiny_transformer's default view at scale 1).
+func BenchmarkPNGEncode(b *testing.B) {
+	s := corpusScene(b, "tiny_transformer.onnx", false)
+	img, err := Raster(s, &Options{Scale: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("ours", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			encodePNG(io.Discard, img)
+		}
+	})
+	b.Run("image-png-BestSpeed", func(b *testing.B) {
+		enc := png.Encoder{CompressionLevel: png.BestSpeed}
+		for i := 0; i < b.N; i++ {
+			enc.Encode(io.Discard, img)
+		}
+	})
 }
