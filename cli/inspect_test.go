@@ -430,3 +430,41 @@ func compareNodes(t *testing.T, where string, got []*jNode, want []oracleNode) i
 	}
 	return total
 }
+
+// TestInspectOtherFormats: inspect shows any registry format, including
+// weight-only files whose structure is a module tree.
+func TestInspectOtherFormats(t *testing.T) {
+	files := []string{
+		filepath.Join(testutil.RepoRoot(), "..", "shared", "corpus", "iris_state_dict.pth"),
+		filepath.Join(testutil.RepoRoot(), "..", "shared", "corpus", "iris_scripted.pt"),
+		filepath.Join(testutil.RepoRoot(), "format", "gguf", "testdata", "tiny_llama.gguf"),
+	}
+	ran := 0
+	for _, f := range files {
+		if _, err := os.Stat(f); err != nil {
+			continue
+		}
+		ran++
+		code, out, errOut := run("inspect", "--json", f)
+		if code != ExitOK {
+			t.Errorf("%s: exit %d %s", f, code, errOut)
+			continue
+		}
+		var doc jModel
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if doc.Format == "onnx" || doc.Params <= 0 {
+			t.Errorf("%s: format %q params %d", f, doc.Format, doc.Params)
+		}
+		if strings.HasSuffix(f, ".pth") && (doc.Modules == nil || doc.Params != 67) {
+			t.Errorf("%s: modules %v params %d", f, doc.Modules, doc.Params)
+		}
+		if code, text, _ := run("inspect", f); code != ExitOK || !strings.Contains(text, "format:    "+doc.Format) {
+			t.Errorf("%s: text exit %d", f, code)
+		}
+	}
+	if ran == 0 {
+		t.Skip("no non-ONNX files found")
+	}
+}
