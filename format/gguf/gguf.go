@@ -494,6 +494,9 @@ func parse(ra io.ReaderAt, size int64, abs string) (*model.Model, error) {
 		return nil, errors.New("file ends before the tensor data")
 	}
 	dataLen := size - dataStart
+	if name == "" {
+		name = "weights" // as the PyTorch reader names a state_dict
+	}
 	g := &model.Graph{Name: name}
 	for _, in := range infos {
 		t := in.t

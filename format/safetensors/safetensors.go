@@ -255,7 +255,7 @@ func loader(file string, off, length int64) func() ([]byte, error) {
 
 // finish builds the single initializer-only graph and the module tree.
 func finish(m *model.Model, tensors []*model.Tensor) {
-	g := &model.Graph{}
+	g := &model.Graph{Name: "weights"} // as the PyTorch reader names a state_dict
 	for _, t := range tensors {
 		v := &model.Value{ID: int32(len(g.Values)), Name: t.Name, Initializer: t,
 			Type: &model.Type{Kind: model.TensorType, DType: t.DType, Shape: model.Fixed(t.Dims...)}}

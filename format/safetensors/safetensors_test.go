@@ -31,7 +31,7 @@ func tensorMap(m *model.Model) map[string]*model.Tensor {
 
 func TestMLP(t *testing.T) {
 	m := mustOpen(t, "testdata/mlp.safetensors")
-	if m.Format != "safetensors" || m.Kind != "state_dict" {
+	if m.Format != "safetensors" || m.Kind != "state_dict" || m.Graphs[0].Name != "weights" {
 		t.Errorf("format %q kind %q", m.Format, m.Kind)
 	}
 	if len(m.Metadata) != 2 || m.Metadata[0] != (model.KV{Key: "format", Value: "pt"}) || m.Metadata[1].Key != "source" {
