@@ -26,7 +26,10 @@ import (
 
 // Limits on what a header may claim before anything is allocated.
 const (
-	maxDims       = 8 // GGML_MAX_DIMS is 4; leave room for future versions
+	maxDims = 8 // GGML_MAX_DIMS is 4; leave room for future versions
+	// maxTensors is far above real models (a 405B llama has ~1,100) and
+	// keeps a hostile count from costing gigabytes of tensor records.
+	maxTensors    = 1 << 20
 	maxArrayDepth = 8
 	maxKeyLen     = 1 << 16
 	// Metadata values longer than this are shown abbreviated.
@@ -377,6 +380,9 @@ func parse(ra io.ReaderAt, size int64, abs string) (*model.Model, error) {
 	nTensors, err := r.count("tensor", 24)
 	if err != nil {
 		return nil, err
+	}
+	if nTensors > maxTensors {
+		return nil, fmt.Errorf("tensor count %d exceeds the limit of %d", nTensors, maxTensors)
 	}
 	nKV, err := r.count("metadata key/value", 13)
 	if err != nil {

@@ -257,6 +257,7 @@ func TestMalformed(t *testing.T) {
 		"v1":              {head(1, 0, 0).Bytes(), "version 1 is not supported"},
 		"v7":              {head(7, 0, 0).Bytes(), "unknown GGUF version 7"},
 		"tensors 2^60":    {head(3, 1<<60, 0).Bytes(), "tensor count"},
+		"tensors 2^21":    {append(head(3, 1<<21, 0).Bytes(), make([]byte, 24<<21)...), "exceeds the limit"},
 		"kvs 2^60":        {head(3, 0, 1<<60).Bytes(), "key/value count"},
 		"key 2^40":        {head(3, 0, 1).u64(1 << 40).padded(64), "string length"},
 		"string 2^40":     {head(3, 0, 1).str("k").u32(tString).u64(1 << 40).Bytes(), "string length"},

@@ -21,7 +21,7 @@ import (
 
 // Caps on what is read into memory while opening.
 const (
-	maxProgramJSON = 512 << 20
+	maxProgramJSON = 256 << 20
 	maxConfigJSON  = 64 << 20
 	maxSmall       = 1 << 10
 )

@@ -28,6 +28,11 @@ const MaxHeader = 100 << 20
 // maxDims bounds a tensor's rank; real tensors stay far below it.
 const maxDims = 64
 
+// maxTensors bounds one file's tensor count (real shards hold a few
+// thousand) so a 100 MB header of empty tensors cannot cost gigabytes.
+// A variable so tests can lower it.
+var maxTensors = 1 << 20
+
 // Probe accepts a head whose first 8 bytes are a plausible header length
 // followed by the JSON object's opening brace.
 func Probe(head []byte) bool {
@@ -135,6 +140,9 @@ func parse(f io.ReaderAt, size int64, abs string) (*header, error) {
 				h.meta = append(h.meta, model.KV{Key: k, Value: s})
 				return nil
 			})
+		}
+		if len(seen) >= maxTensors {
+			return fmt.Errorf("more than %d tensors", maxTensors)
 		}
 		if seen[key] {
 			return fmt.Errorf("tensor %q listed twice", key)

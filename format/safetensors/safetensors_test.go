@@ -238,6 +238,13 @@ func TestMalformed(t *testing.T) {
 			t.Errorf("%s: err %v, want %q", name, err, c.want)
 		}
 	}
+	// The tensor-count cap.
+	defer func(n int) { maxTensors = n }(maxTensors)
+	maxTensors = 2
+	if _, err := Open("testdata/mlp.safetensors"); err == nil || !strings.Contains(err.Error(), "more than 2 tensors") {
+		t.Errorf("tensor cap: %v", err)
+	}
+	maxTensors = 1 << 20
 	// An unknown dtype keeps the tensor, with a warning.
 	p := writeTemp(t, dir, "x.safetensors", build(`{"a":{"dtype":"F6_E2M3","shape":[4],"data_offsets":[0,3]}}`, make([]byte, 3)))
 	m, err := Open(p)
