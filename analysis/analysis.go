@@ -57,6 +57,7 @@ func Analyze(m *model.Model, opt Options) *Info {
 		return in
 	}
 	e := newEngine(m, opt)
+	defer e.close()
 	for gi, g := range m.Graphs {
 		if g == nil {
 			continue
@@ -67,6 +68,7 @@ func Analyze(m *model.Model, opt Options) *Info {
 		}
 		e.runGraph(g, ov)
 	}
+	in.types = make(map[*model.Value]*model.Type, len(e.vals))
 	for v, t := range e.vals {
 		if ty := t.toType(); ty != nil {
 			in.types[v] = ty
@@ -142,7 +144,7 @@ func (in *Info) moduleCost(mod *model.Module) Cost {
 // inputs are live from the start; graph outputs are never freed;
 // initializers are params, not activations.
 func (e *engine) peakOf(g *model.Graph) int64 {
-	last := map[*model.Value]int{}
+	last := make(map[*model.Value]int, 2*len(g.Nodes))
 	size := func(v *model.Value) int64 {
 		t := e.vals[v]
 		if t == nil || t.kind != model.TensorType {
@@ -199,9 +201,9 @@ func (e *engine) peakOf(g *model.Graph) int64 {
 		}
 	}
 	peak = live
-	freeAt := map[int][]*model.Value{}
+	freeAt := make([][]*model.Value, len(g.Nodes))
 	for v, i := range last {
-		if v.Initializer == nil && !keep[v] {
+		if v.Initializer == nil && !keep[v] && i < len(freeAt) {
 			freeAt[i] = append(freeAt[i], v)
 		}
 	}

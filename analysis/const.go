@@ -104,7 +104,7 @@ func isIntType(d model.DType) bool {
 
 // decodeTensor loads a small int, bool or float tensor. Nil when too big,
 // missing or malformed. limit bounds the element count.
-func decodeTensor(t *model.Tensor, limit int) *cval {
+func decodeTensor(t *model.Tensor, limit int, read func(*model.Tensor, int64) ([]byte, error)) *cval {
 	if t == nil || t.Sparse || t.Warning != "" || t.Quant != "" || len(t.Dims) > maxRank {
 		return nil
 	}
@@ -120,7 +120,13 @@ func decodeTensor(t *model.Tensor, limit int) *cval {
 	if (t.Location == "embedded" || t.Location == "external") && t.Length != want {
 		return nil // never load more than the dims say
 	}
-	b, err := t.Load()
+	var b []byte
+	var err error
+	if read != nil {
+		b, err = read(t, want)
+	} else {
+		b, err = t.Load()
+	}
 	if err != nil || int64(len(b)) != want {
 		return nil
 	}

@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"os"
+
 	"github.com/modelviz/modelviz/model"
 )
 
@@ -13,7 +15,7 @@ type tval struct {
 	seq   *tval       // inferred element of a sequence/optional
 	c     *cval       // folded contents, when small and known
 	lazy  *model.Tensor
-	tried bool
+	tried int // largest limit a load of lazy was tried with
 }
 
 // engine runs inference over a model.
@@ -24,6 +26,9 @@ type engine struct {
 	vals   map[*model.Value]*tval
 	costs  map[*model.Node]Cost
 	seenW  map[*model.Value]bool // weights already counted as params
+	files  map[string]*os.File
+	blocks map[blockKey][]byte
+	cached int64
 	depth  int
 	steps  int // nodes visited, bounds work on recursive functions
 	assume map[string]bool
@@ -36,10 +41,18 @@ const (
 )
 
 func newEngine(m *model.Model, opt Options) *engine {
+	nv := 0
+	for _, g := range m.Graphs {
+		if g != nil {
+			nv += len(g.Values)
+		}
+	}
 	e := &engine{m: m, opt: opt, opset: 21,
-		vals:   map[*model.Value]*tval{},
-		costs:  map[*model.Node]Cost{},
+		vals:   make(map[*model.Value]*tval, nv),
+		costs:  make(map[*model.Node]Cost, nv/2),
 		seenW:  map[*model.Value]bool{},
+		files:  map[string]*os.File{},
+		blocks: map[blockKey][]byte{},
 		assume: map[string]bool{},
 	}
 	for _, o := range m.Opsets {
@@ -105,20 +118,108 @@ func (e *engine) get(v *model.Value) *tval {
 	return t
 }
 
-// constOf returns the folded contents of v's tensor, loading a small
-// initializer or Constant on first use.
-func (t *tval) constOf(limit int) *cval {
+// constOf returns the folded contents of t, loading a small initializer
+// or Constant tensor of at most limit elements on first use.
+func (e *engine) constOf(t *tval, limit int) *cval {
 	if t == nil {
 		return nil
 	}
 	if t.c != nil {
 		return t.c
 	}
-	if t.lazy != nil && !t.tried {
-		t.tried = true
-		t.c = decodeTensor(t.lazy, limit)
+	if t.lazy != nil && limit > t.tried {
+		t.tried = limit
+		t.c = decodeTensor(t.lazy, limit, e.read)
 	}
 	return t.c
+}
+
+// mayFold reports whether t's contents are known or loadable within limit,
+// without loading anything.
+func mayFold(t *tval, limit int) bool {
+	if t == nil {
+		return false
+	}
+	if t.c != nil {
+		return true
+	}
+	if t.lazy == nil || limit <= t.tried {
+		return false
+	}
+	n := t.lazy.NumElements()
+	return n >= 0 && n <= int64(limit)
+}
+
+// read returns the bytes of a small tensor. Tensors stored in a file are
+// read through one handle per file, kept open for this Analyze, in 64 KiB
+// blocks that are cached (a model with thousands of tiny Constant tensors
+// would otherwise cost thousands of opens and reads); anything else goes
+// through Tensor.Load. At most maxCache bytes of blocks are kept.
+func (e *engine) read(t *model.Tensor, want int64) ([]byte, error) {
+	if (t.Location == "embedded" || t.Location == "external") && t.File != "" && t.Length == want && t.Offset >= 0 && want <= blockSize {
+		if b, ok := e.readCached(t.File, t.Offset, want); ok {
+			return b, nil
+		}
+	}
+	return t.Load()
+}
+
+const (
+	blockSize = 64 << 10
+	maxCache  = 32 << 20
+)
+
+type blockKey struct {
+	file  string
+	block int64
+}
+
+func (e *engine) readCached(file string, off, n int64) ([]byte, bool) {
+	f, ok := e.files[file]
+	if !ok {
+		if len(e.files) >= 64 {
+			return nil, false
+		}
+		f, _ = os.Open(file)
+		e.files[file] = f
+	}
+	if f == nil {
+		return nil, false
+	}
+	out := make([]byte, 0, n)
+	for pos := off; pos < off+n; {
+		k := blockKey{file, pos / blockSize}
+		blk, ok := e.blocks[k]
+		if !ok {
+			if e.cached+blockSize > maxCache {
+				return nil, false
+			}
+			buf := make([]byte, blockSize)
+			m, err := f.ReadAt(buf, k.block*blockSize)
+			if err != nil && m == 0 {
+				return nil, false
+			}
+			blk = buf[:m]
+			e.blocks[k] = blk
+			e.cached += blockSize
+		}
+		i := pos - k.block*blockSize
+		if i >= int64(len(blk)) {
+			return nil, false // past the end of the file
+		}
+		take := min(int64(len(blk))-i, off+n-pos)
+		out = append(out, blk[i:i+take]...)
+		pos += take
+	}
+	return out, true
+}
+
+func (e *engine) close() {
+	for _, f := range e.files {
+		if f != nil {
+			f.Close()
+		}
+	}
 }
 
 // merge combines an inferred type with the recorded one: recorded known
@@ -172,7 +273,7 @@ func (t *tval) toType() *model.Type {
 	}
 	ty := &model.Type{Kind: t.kind, DType: t.dtype, Elem: t.elem}
 	if t.kind == model.TensorType || t.kind == model.SparseTensorType {
-		ty.Shape = cloneShape(t.shape)
+		ty.Shape = t.shape // shapes are never modified once set
 	}
 	if t.seq != nil && t.seq != t {
 		ty.Elem = t.seq.toType()

@@ -39,11 +39,63 @@ func (c *nctx) dtype(i int) model.DType {
 }
 
 // cst is the folded contents of input i (shape-like inputs: up to maxFold).
-func (c *nctx) cst(i int) *cval { return c.in(i).constOf(maxFold) }
+func (c *nctx) cst(i int) *cval { return c.e.constOf(c.in(i), maxFold) }
 
 // small is the folded contents of input i only when it is cheap to know
 // (used to fold element-wise arithmetic on shape computations).
-func (c *nctx) small(i int) *cval { return c.in(i).constOf(1024) }
+func (c *nctx) small(i int) *cval { return c.e.constOf(c.in(i), 1024) }
+
+// smallAll loads inputs idx only when every one of them can be folded, so
+// that x + bias never loads the bias.
+func (c *nctx) smallAll(idx ...int) []*cval {
+	for _, i := range idx {
+		if !mayFold(c.in(i), 1024) {
+			return nil
+		}
+	}
+	out := make([]*cval, len(idx))
+	for k, i := range idx {
+		if out[k] = c.small(i); out[k] == nil {
+			return nil
+		}
+	}
+	return out
+}
+
+// foldIn is the contents of input i if already folded, or if it is a
+// small integer tensor: float weights are never loaded to fold an op.
+func (c *nctx) foldIn(i int) *cval {
+	t := c.in(i)
+	if t == nil {
+		return nil
+	}
+	if t.c != nil {
+		return t.c
+	}
+	if isIntType(t.dtype) && mayFold(t, 1024) {
+		return c.small(i)
+	}
+	return nil
+}
+
+// intConst is the contents of input i when it is an integer or bool
+// tensor (shape arithmetic); float tensors are never loaded for it.
+func (c *nctx) intConst(i int) *cval {
+	if t := c.in(i); t == nil || !isIntType(t.dtype) {
+		return nil
+	}
+	return c.cst(i)
+}
+
+// vec1 is the contents of input i when it is a 1-D tensor (a shape
+// vector); bigger or other tensors are never loaded.
+func (c *nctx) vec1(i int) *cval {
+	t := c.in(i)
+	if t == nil || t.shape == nil || len(t.shape) != 1 {
+		return nil
+	}
+	return c.cst(i)
+}
 
 func (c *nctx) set(i int, dt model.DType, sh model.Shape) *tval {
 	if i < 0 || i >= len(c.outs) {
@@ -389,14 +441,12 @@ func (c *nctx) unary() {
 	switch c.n.Op {
 	case "Identity":
 		if t := c.in(0); t != nil && len(c.outs) > 0 {
-			cp := *t
-			cp.lazy, cp.tried = nil, false
-			cp.c = t.constOf(maxFold)
+			cp := *t // shares folded contents, or the tensor to load on demand
 			c.outs[0] = &cp
 		}
 		return
 	case "Neg", "Abs", "Floor", "Ceil", "Sqrt", "Round", "Relu", "Sign", "Reciprocal", "Exp", "Log":
-		if cv := c.small(0); cv != nil {
+		if cv := c.foldIn(0); cv != nil {
 			if out := foldUnary(c.n.Op, cv); out != nil {
 				c.setConst(0, dt, out)
 				return
@@ -499,8 +549,9 @@ func (c *nctx) elementwise(op string, dt model.DType) {
 		return
 	}
 	if len(c.n.Inputs) == 2 && op != "Sum" && op != "Mean" && op != "BitShift" && !strings.HasPrefix(op, "Bitwise") {
-		if a := c.small(0); a != nil {
-			if b := c.small(1); b != nil {
+		if ab := c.smallAll(0, 1); ab != nil {
+			{
+				a, b := ab[0], ab[1]
 				if out := foldBinary(op, a, b); out != nil {
 					if op == "Pow" || out.float == isFloatType(dt) || dt == model.Bool || dt == model.Undefined {
 						if !out.float && isFloatType(dt) {
@@ -534,7 +585,10 @@ func (c *nctx) where() {
 	if dt == model.Undefined {
 		dt = c.dtype(2)
 	}
-	cond, x, y := c.small(0), c.small(1), c.small(2)
+	var cond, x, y *cval
+	if all := c.smallAll(0, 1, 2); all != nil {
+		cond, x, y = all[0], all[1], all[2]
+	}
 	if cond != nil && x != nil && y != nil && !cond.float {
 		sh := broadcast(cond.shape(), x.shape(), y.shape())
 		dims, ok := sh.Ints()
@@ -1092,7 +1146,7 @@ func (c *nctx) reshape() {
 	// Propagate a lone symbolic dim: when the reshape keeps the element
 	// count and one output dim is unknown, solve it.
 	c.set(0, dt, out)
-	if cv := c.in(0).constOf(maxFold); cv != nil {
+	if cv := c.intConst(0); cv != nil {
 		if dims, ok := out.Ints(); ok {
 			if n, ok := elems(out, nil); ok && n == int64(cv.size()) {
 				cp := *cv
@@ -1135,8 +1189,10 @@ func (c *nctx) transpose() {
 	}
 	c.set(0, dt, out)
 	// Fold transposes of 1-D or 2-D small constants.
-	if cv := c.small(0); cv != nil && len(cv.dims) <= 1 {
-		c.outs[0].c = cv
+	if len(s) <= 1 {
+		if cv := c.small(0); cv != nil {
+			c.outs[0].c = cv
+		}
 	}
 }
 
@@ -1220,6 +1276,9 @@ func (c *nctx) concat() {
 			if !c.has(i) {
 				continue
 			}
+			if !mayFold(c.in(i), 1024) {
+				return
+			}
 			cv := c.small(i)
 			if cv == nil {
 				return
@@ -1289,7 +1348,7 @@ func (c *nctx) split() {
 		c.set(i, dt, o)
 	}
 	// Fold splits of 1-D constants.
-	if cv := c.small(0); cv != nil && len(cv.dims) == 1 && !cv.float {
+	if cv := c.vec1(0); cv != nil && len(cv.dims) == 1 && !cv.float {
 		off := 0
 		for i := range c.outs {
 			if !dims[i].Known || off+int(dims[i].Value) > len(cv.ints) {
@@ -1431,7 +1490,7 @@ func (c *nctx) slice() {
 	}
 	c.set(0, dt, out)
 	// Fold slices of 1-D constants (shape vectors).
-	if cv := c.cst(0); cv != nil && len(cv.dims) == 1 && !cv.float {
+	if cv := c.vec1(0); cv != nil && len(cv.dims) == 1 && !cv.float {
 		r, ok := per[0]
 		if !ok {
 			r = rng{kd(0), kd(math.MaxInt64), 1}
@@ -1482,7 +1541,7 @@ func (c *nctx) gather() {
 	out = append(out, data[ax+1:]...)
 	c.set(0, dt, out)
 	// Fold Gather on 1-D constants (a dim of a Shape output).
-	if cv := c.cst(0); cv != nil && len(cv.dims) == 1 && !cv.float {
+	if cv := c.vec1(0); cv != nil && len(cv.dims) == 1 && !cv.float && mayFold(c.in(1), 1024) {
 		iv := c.small(1)
 		ii, ok := iv.allInts()
 		if !ok {
@@ -1559,7 +1618,7 @@ func (c *nctx) squeeze() {
 		}
 	}
 	c.set(0, dt, out)
-	if cv := c.small(0); cv != nil {
+	if cv := c.foldIn(0); cv != nil {
 		cp := *cv
 		cp.dims, _ = out.Ints()
 		if cp.dims != nil {
@@ -1601,7 +1660,7 @@ func (c *nctx) unsqueeze() {
 		j++
 	}
 	c.set(0, dt, out)
-	if cv := c.small(0); cv != nil {
+	if cv := c.foldIn(0); cv != nil {
 		cp := *cv
 		cp.dims, _ = out.Ints()
 		if cp.dims != nil {
@@ -1624,7 +1683,7 @@ func (c *nctx) expand() {
 	}
 	out := broadcast(s, model.Shape(spec))
 	c.set(0, dt, out)
-	if cv := c.small(0); cv != nil {
+	if cv := c.foldIn(0); cv != nil {
 		if dims, ok := out.Ints(); ok {
 			if n, ok := elems(out, nil); ok && n <= maxFold {
 				idx := bcastIndex(cv.dims, dims)
@@ -1709,7 +1768,7 @@ func (c *nctx) constantOfShape() {
 	var fill *cval
 	if a := c.attr("value"); a != nil && a.Tensor != nil {
 		dt = a.Tensor.DType
-		fill = decodeTensor(a.Tensor, 1)
+		fill = decodeTensor(a.Tensor, 1, c.e.read)
 	}
 	spec, ok := c.cst(0).asDims()
 	if !ok {
