@@ -15,6 +15,7 @@ import (
 	"github.com/modelviz/modelviz/analysis"
 	"github.com/modelviz/modelviz/format/registry"
 	"github.com/modelviz/modelviz/internal/testutil"
+	"github.com/modelviz/modelviz/layout"
 	"github.com/modelviz/modelviz/model"
 )
 
@@ -526,5 +527,26 @@ func TestFunctionsAndSubgraphs(t *testing.T) {
 	}
 	if n != 2 || len(ex.Groups) != 1 {
 		t.Errorf("expanding then_branch shows %d of its boxes, %d groups", n, len(ex.Groups))
+	}
+}
+
+// A layout cache changes the speed, never the picture: toggling groups
+// with a cache gives the same scenes as fresh layouts.
+func TestCacheSameScene(t *testing.T) {
+	g := build(open(t, testutil.Corpus(t, "mobilenet_v3_small.onnx")))
+	var all []string
+	for _, gi := range g.Groups() {
+		all = append(all, gi.ID)
+	}
+	cache := layout.NewCache()
+	for i, ex := range [][]string{all, all[1:], all[:len(all)/2], all, {}, all[1:]} {
+		opt := Options{Expanded: ex, Weights: true}
+		fresh := mustLayout(t, g, opt)
+		opt.Cache = cache
+		cached := mustLayout(t, g, opt)
+		fresh.Stats.Ms, cached.Stats.Ms = 0, 0
+		if !bytes.Equal(sceneJSON(t, fresh), sceneJSON(t, cached)) {
+			t.Errorf("step %d: cached layout differs from a fresh one", i)
+		}
 	}
 }
