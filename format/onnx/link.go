@@ -7,6 +7,7 @@ import (
 // scope maps names to the values of one graph; parent is the enclosing
 // graph's scope (nil for main graphs and function bodies).
 type scope struct {
+	p      *parser
 	g      *model.Graph
 	names  map[string]*model.Value
 	parent *scope
@@ -30,7 +31,8 @@ func (s *scope) define(name string) *model.Value {
 	if v := s.names[name]; v != nil {
 		return v
 	}
-	v := &model.Value{ID: int32(len(s.g.Values)), Name: name}
+	v := s.p.newValue()
+	v.ID, v.Name = int32(len(s.g.Values)), name
 	s.g.Values = append(s.g.Values, v)
 	s.names[name] = v
 	return v
@@ -56,8 +58,8 @@ func (s *scope) lookup(name string) *model.Value {
 
 func (p *parser) linkGraph(gr *graphRaw, parent *scope, funcs map[funcKey]*model.Function) {
 	g := gr.g
-	s := &scope{g: g, names: make(map[string]*model.Value), parent: parent}
-	isInput := make(map[*model.Value]bool)
+	s := &scope{p: p, g: g, names: make(map[string]*model.Value, len(gr.inputs)+len(gr.inits)+len(gr.nodes)), parent: parent}
+	isInput := make(map[*model.Value]bool, len(gr.inputs))
 	gname := g.Name
 	for _, vi := range gr.inputs {
 		if s.names[vi.name] != nil {
@@ -90,10 +92,10 @@ func (p *parser) linkGraph(gr *graphRaw, parent *scope, funcs map[funcKey]*model
 		n.ID = int32(i)
 		g.Nodes = append(g.Nodes, n)
 		n.Function = funcs[funcKey{n.Domain, n.Op, n.Overload}]
-		n.Outputs = make([]*model.Value, 0, len(nr.outputs))
+		start := len(p.vals)
 		for _, name := range nr.outputs {
 			if name == "" {
-				n.Outputs = append(n.Outputs, nil)
+				p.vals = append(p.vals, nil)
 				continue
 			}
 			v := s.define(name)
@@ -105,8 +107,9 @@ func (p *parser) linkGraph(gr *graphRaw, parent *scope, funcs map[funcKey]*model
 			default:
 				v.Producer = n
 			}
-			n.Outputs = append(n.Outputs, v)
+			p.vals = append(p.vals, v)
 		}
+		n.Outputs = p.vals[start:len(p.vals):len(p.vals)]
 	}
 	for _, vi := range gr.valueInfo {
 		if v := s.names[vi.name]; v != nil && v.Type == nil {
@@ -116,10 +119,10 @@ func (p *parser) linkGraph(gr *graphRaw, parent *scope, funcs map[funcKey]*model
 	for i := range gr.nodes {
 		nr := &gr.nodes[i]
 		n := nr.n
-		n.Inputs = make([]*model.Value, 0, len(nr.inputs))
+		start := len(p.vals)
 		for _, name := range nr.inputs {
 			if name == "" {
-				n.Inputs = append(n.Inputs, nil)
+				p.vals = append(p.vals, nil)
 				continue
 			}
 			v := s.lookup(name)
@@ -128,16 +131,15 @@ func (p *parser) linkGraph(gr *graphRaw, parent *scope, funcs map[funcKey]*model
 				v.Missing = true
 				p.warn("node %q reads %q, which nothing produces", n.Name, name)
 			}
-			if k := len(v.Consumers); k == 0 || v.Consumers[k-1] != n {
-				v.Consumers = append(v.Consumers, n)
-			}
-			n.Inputs = append(n.Inputs, v)
+			p.vals = append(p.vals, v)
 		}
+		n.Inputs = p.vals[start:len(p.vals):len(p.vals)]
 		for _, sub := range nr.subs {
 			sub.g.Parent, sub.g.Owner = g, n
 			p.linkGraph(sub, s, funcs)
 		}
 	}
+	p.linkConsumers(g)
 	for _, vi := range gr.outputs {
 		v := s.lookup(vi.name)
 		if v == nil {
@@ -157,6 +159,42 @@ func (p *parser) linkGraph(gr *graphRaw, parent *scope, funcs map[funcKey]*model
 	}
 	if cyc := findCycle(g); cyc != nil {
 		p.warn("graph %q has a cycle through node %q", gname, cyc.Name)
+	}
+}
+
+// linkConsumers fills Value.Consumers from node inputs, a node reading a
+// value twice listed once, all from one allocation per graph.
+func (p *parser) linkConsumers(g *model.Graph) {
+	count := make([]int32, len(g.Values))
+	last := make([]int32, len(g.Values)) // ID+1 of the last node counted
+	total := 0
+	for _, n := range g.Nodes {
+		for _, v := range n.Inputs {
+			if v != nil && last[v.ID] != n.ID+1 {
+				last[v.ID] = n.ID + 1
+				count[v.ID]++
+				total++
+			}
+		}
+	}
+	slab := make([]*model.Node, total)
+	at := 0
+	for i, v := range g.Values {
+		c := int(count[i])
+		v.Consumers = slab[at : at : at+c]
+		at += c
+	}
+	for _, n := range g.Nodes {
+		for _, v := range n.Inputs {
+			if v != nil && (len(v.Consumers) == 0 || v.Consumers[len(v.Consumers)-1] != n) {
+				v.Consumers = append(v.Consumers, n)
+			}
+		}
+	}
+	for _, v := range g.Values {
+		if len(v.Consumers) == 0 {
+			v.Consumers = nil
+		}
 	}
 }
 

@@ -26,8 +26,14 @@ type parser struct {
 	warnings []string
 	dropped  int
 	names    map[string]string // interned value names and op types
-	groups   map[string][]string
-	graphs   []*graphRaw // every graph parsed, for linking functions
+	// Slabs: many small objects from few allocations. Slices handed out
+	// are capped, so later appends never write into them.
+	strs      []string
+	vals      []*model.Value
+	nodeSlab  []model.Node
+	valueSlab []model.Value
+	groups    map[string][]string
+	graphs    []*graphRaw // every graph parsed, for linking functions
 }
 
 // graphRaw holds a graph while names are not yet linked to values.
@@ -68,6 +74,22 @@ func (p *parser) name(f *fields) (string, error) {
 	}
 	p.names[s] = s
 	return s, nil
+}
+
+func (p *parser) newNode() *model.Node {
+	if len(p.nodeSlab) == cap(p.nodeSlab) {
+		p.nodeSlab = make([]model.Node, 0, 256)
+	}
+	p.nodeSlab = p.nodeSlab[:len(p.nodeSlab)+1]
+	return &p.nodeSlab[len(p.nodeSlab)-1]
+}
+
+func (p *parser) newValue() *model.Value {
+	if len(p.valueSlab) == cap(p.valueSlab) {
+		p.valueSlab = make([]model.Value, 0, 256)
+	}
+	p.valueSlab = p.valueSlab[:len(p.valueSlab)+1]
+	return &p.valueSlab[len(p.valueSlab)-1]
 }
 
 func (p *parser) warn(format string, args ...any) {
@@ -241,13 +263,15 @@ func (p *parser) parseGraph(b []byte, at int64, depth int) (*graphRaw, error) {
 }
 
 func (p *parser) parseNode(f *fields, depth int) (nodeRaw, error) {
-	nr := nodeRaw{n: &model.Node{}}
+	nr := nodeRaw{n: p.newNode()}
 	b, at, err := f.msg()
 	if err != nil {
 		return nr, err
 	}
 	n := nr.n
 	var scopes string
+	var inBuf, outBuf [4]string
+	ins, outs := inBuf[:0], outBuf[:0]
 	g := newFields(b, at, "NodeProto")
 	for g.next() {
 		switch g.num {
@@ -255,9 +279,9 @@ func (p *parser) parseNode(f *fields, depth int) (nodeRaw, error) {
 			var s string
 			if s, err = p.name(g); err == nil {
 				if g.num == 1 {
-					nr.inputs = append(nr.inputs, s)
+					ins = append(ins, s)
 				} else {
-					nr.outputs = append(nr.outputs, s)
+					outs = append(outs, s)
 				}
 			}
 		case 3:
@@ -290,6 +314,11 @@ func (p *parser) parseNode(f *fields, depth int) (nodeRaw, error) {
 	if g.err != nil {
 		return nr, g.err
 	}
+	start := len(p.strs)
+	p.strs = append(p.strs, ins...)
+	p.strs = append(p.strs, outs...)
+	mid, end := start+len(ins), len(p.strs)
+	nr.inputs, nr.outputs = p.strs[start:mid:mid], p.strs[mid:end:end]
 	n.Group = groupFromScopes(scopes)
 	if n.Group == nil {
 		n.Group = p.groupOf(n.Name)
@@ -308,6 +337,7 @@ func (p *parser) groupOf(name string) []string {
 		return g
 	}
 	g := groupFromName(name)
+	g = g[:len(g):len(g)] // shared: an append by a reader must copy
 	if p.groups == nil {
 		p.groups = make(map[string][]string)
 	}
