@@ -106,6 +106,7 @@ type sumRow struct {
 	nodes    []*model.Node // ops directly in this module (graph models)
 	last     *model.Node   // last op of the subtree in file order
 	isLast   bool          // last child of its parent (tree drawing)
+	isOp     bool          // a row for one op, not a module
 }
 
 type summary struct {
@@ -304,7 +305,7 @@ func (s *summary) nodeRow(n *model.Node, depth int) *sumRow {
 	}
 	c := s.info.Cost(n)
 	r := &sumRow{depth: depth, name: name, op: n.Op, params: c.Params, macs: c.MACs, hasMACs: true,
-		nodes: []*model.Node{n}, last: n}
+		nodes: []*model.Node{n}, last: n, isOp: true, path: n.Group}
 	if len(n.Outputs) > 0 && n.Outputs[0] != nil {
 		if t := s.info.Type(n.Outputs[0]); t != nil && t.Kind == model.TensorType {
 			r.shape, r.hasShape = t.Shape, true
@@ -713,6 +714,7 @@ type jSummaryRow struct {
 	OutputShape []any    `json:"output_shape"`
 	Params      int64    `json:"params"`
 	MACs        *int64   `json:"macs"`
+	Node        string   `json:"node,omitempty"`
 }
 
 type jSummaryIOShape struct {
@@ -782,6 +784,9 @@ func (s *summary) json() *jSummary {
 		if r.hasMACs {
 			v := r.macs
 			row.MACs = &v
+		}
+		if r.isOp {
+			row.Node = r.nodes[0].Name
 		}
 		j.Rows = append(j.Rows, row)
 	}
