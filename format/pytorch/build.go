@@ -13,7 +13,7 @@ import (
 // could make an exponential number of paths or a very deep tree.
 const (
 	maxDepth    = 256
-	maxVisits   = 4 << 20
+	maxVisits   = 2 << 20
 	maxMetadata = 200
 )
 

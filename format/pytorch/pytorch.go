@@ -69,7 +69,7 @@ func isTorchTar(head []byte) bool {
 
 // Limits on what we read into memory while opening.
 const (
-	maxPickle = 1 << 30 // data.pkl, constants.pkl
+	maxPickle = 256 << 20 // data.pkl, constants.pkl: real ones are a few MB
 	maxSmall  = 1 << 16 // version, byteorder
 	maxCode   = 64 << 20
 )
@@ -222,6 +222,10 @@ func openZip(path, abs string) (*model.Model, error) {
 			}
 			st.File = abs
 			st.Size = e.UncompressedSize
+			if e.Stored() && e.CompressedSize != e.UncompressedSize {
+				st.Missing = fmt.Sprintf("storage %s%s: zip sizes disagree (%d stored, %d claimed)", dir, st.Key, e.CompressedSize, e.UncompressedSize)
+				return st, nil
+			}
 			if e.Stored() {
 				off, err := a.DataOffset(e)
 				if err != nil {
