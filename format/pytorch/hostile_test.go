@@ -260,7 +260,7 @@ func TestBadFiles(t *testing.T) {
 	dir := t.TempDir()
 	good, _ := os.ReadFile("testdata/legacy.pt")
 	cases := map[string][]byte{
-		"truncated_legacy": good[:len(good)/2],
+		"truncated_legacy":  good[:len(good)/2],
 		"legacy_magic_only": legacyMagic,
 		"zip_no_pkl":        nil,
 		"tar":               append(append([]byte("pickle"), make([]byte, 251)...), []byte("ustar\x0000")...),

@@ -70,7 +70,7 @@ func isTorchTar(head []byte) bool {
 // Limits on what we read into memory while opening.
 const (
 	maxPickle = 256 << 20 // data.pkl, constants.pkl: real ones are a few MB
-	maxSmall  = 1 << 16 // version, byteorder
+	maxSmall  = 1 << 16   // version, byteorder
 	maxCode   = 64 << 20
 )
 
