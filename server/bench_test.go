@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/modelviz/modelviz/internal/testutil"
+	"github.com/modelviz/modelviz/model"
 )
 
 // The viewer benchmarks drive headless Chromium (software rendering,
@@ -70,11 +72,21 @@ const frameScript = `new Promise((resolve) => {
   let i = 0;
   function step(ts) {
     stamps.push(ts);
-    // A figure-eight pan with a zoom in and out across 1x..12x the fit scale.
+    // First half: a figure-eight pan while zooming 1x..12x the fit scale.
+    // Second half: panning down the graph at a readable 0.5x..1x zoom.
     const t = i / n;
-    const z = k0 * Math.pow(12, Math.sin(Math.PI * t));
-    const cx = s.scene.width * (0.5 + 0.4 * Math.sin(2 * Math.PI * t));
-    const cy = s.scene.height * (0.5 + 0.45 * Math.sin(4 * Math.PI * t));
+    let z, cx, cy;
+    if (t < 0.5) {
+      const u = 2 * t;
+      z = k0 * Math.pow(12, Math.sin(Math.PI * u));
+      cx = s.scene.width * (0.5 + 0.4 * Math.sin(2 * Math.PI * u));
+      cy = s.scene.height * (0.5 + 0.45 * Math.sin(4 * Math.PI * u));
+    } else {
+      const u = 2 * t - 1;
+      z = Math.max(k0, 0.75 + 0.25 * Math.sin(2 * Math.PI * u));
+      cx = s.scene.width * (0.5 + 0.3 * Math.sin(2 * Math.PI * u));
+      cy = s.scene.height * (0.05 + 0.1 * u);
+    }
     s.k = z; s.tx = s.w / 2 - cx * z; s.ty = s.h / 2 - cy * z;
     const t0 = performance.now();
     s.api.draw();
@@ -105,7 +117,7 @@ func benchFrames(b *testing.B, expandAll bool) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		ctx, cancel := context.WithTimeout(br.ctx, 120*time.Second)
-		r, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](fmt.Sprintf(frameScript, 120), chromedp.EvalAwaitPromise))
+		r, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](fmt.Sprintf(frameScript, 240), chromedp.EvalAwaitPromise))
 		cancel()
 		if err != nil {
 			b.Fatal(err)
@@ -130,3 +142,108 @@ func BenchmarkPanZoomDefault(b *testing.B) { benchFrames(b, false) }
 
 // BenchmarkPanZoomExpanded does the same with every group expanded.
 func BenchmarkPanZoomExpanded(b *testing.B) { benchFrames(b, true) }
+
+// synthModel is a transformer-shaped graph of blocks*14 operators, each
+// block a module with an attention submodule, for benchmarks beyond the
+// corpus (the viewer must stay fluid on 10,000+ nodes).
+func synthModel(blocks int) *model.Model {
+	g := &model.Graph{Name: "synthetic"}
+	val := func() *model.Value {
+		v := &model.Value{ID: int32(len(g.Values)), Name: fmt.Sprintf("t%d", len(g.Values)),
+			Type: &model.Type{Kind: model.TensorType, DType: model.Float32, Shape: model.Fixed(1, 128, 64)}}
+		g.Values = append(g.Values, v)
+		return v
+	}
+	op := func(op string, group []string, ins ...*model.Value) *model.Value {
+		out := val()
+		n := &model.Node{ID: int32(len(g.Nodes)), Op: op, Inputs: ins, Outputs: []*model.Value{out},
+			Group: group, Name: fmt.Sprintf("/%s/%s_%d", strings.Join(group, "/"), op, len(g.Nodes))}
+		for _, in := range ins {
+			in.Consumers = append(in.Consumers, n)
+		}
+		out.Producer = n
+		g.Nodes = append(g.Nodes, n)
+		return out
+	}
+	x := val()
+	x.Name = "input"
+	g.Inputs = []*model.Value{x}
+	for b := 0; b < blocks; b++ {
+		blk := []string{fmt.Sprintf("layers.%d", b)}
+		attn := append(append([]string(nil), blk...), fmt.Sprintf("layers.%d.attn", b))
+		mlp := append(append([]string(nil), blk...), fmt.Sprintf("layers.%d.mlp", b))
+		a := op("LayerNormalization", blk, x)
+		q, k, v := op("MatMul", attn, a), op("MatMul", attn, a), op("MatMul", attn, a)
+		s := op("Softmax", attn, op("MatMul", attn, q, k))
+		p := op("MatMul", attn, op("MatMul", attn, s, v))
+		r := op("Add", blk, x, p)
+		h := op("MatMul", mlp, op("Gelu", mlp, op("MatMul", mlp, op("LayerNormalization", blk, r))))
+		x = op("Add", blk, r, h)
+	}
+	g.Outputs = []*model.Value{x}
+	return &model.Model{Format: "onnx", Producer: "benchmark", Graphs: []*model.Graph{g}, Opsets: []model.Opset{{Version: 17}}}
+}
+
+func startSynth(b *testing.B, blocks int) string {
+	s := New(Options{Addr: "127.0.0.1:0", Logf: b.Logf})
+	s.Add(synthModel(blocks), fmt.Sprintf("synthetic_%d.onnx", blocks))
+	ln, err := s.Listen()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	go s.Serve(ctx, ln)
+	return strings.TrimSuffix(s.URL(), "/")
+}
+
+// BenchmarkPanZoomSynthetic pans and zooms a 14,000-operator graph with
+// every group expanded.
+func BenchmarkPanZoomSynthetic(b *testing.B) {
+	url := startSynth(b, 1000)
+	br := newBrowser(b)
+	br.open(b, url+"/")
+	t0 := time.Now()
+	br.run(b, 120*time.Second, chromedp.Click(`#btn-expand`))
+	br.waitFor(b, `!__modelviz.scene.nodes.some(n => n.kind === 'group')`)
+	b.Logf("expand all: %v", time.Since(t0))
+	boxes := eval[int](b, br, `__modelviz.scene.nodes.length`)
+	br.screenshot(b, "synthetic-expanded")
+	var r []float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ctx, cancel := context.WithTimeout(br.ctx, 120*time.Second)
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](fmt.Sprintf(frameScript, 240), chromedp.EvalAwaitPromise))
+		cancel()
+		if err != nil {
+			b.Fatal(err)
+		}
+		r = v
+	}
+	b.ReportMetric(r[0], "ms-draw-mean")
+	b.ReportMetric(r[1], "ms-draw-p95")
+	b.ReportMetric(r[3], "ms-frame-mean")
+	b.ReportMetric(r[4], "ms-frame-p95")
+	b.ReportMetric(float64(boxes), "boxes")
+}
+
+// BenchmarkExpandAll times "Expand all" on gpt_decoder_48l from the click
+// to the first frame of the expanded graph (Model Explorer: 29 s).
+func BenchmarkExpandAll(b *testing.B) {
+	_, url := startServer(b, testutil.Corpus(b, bigModel))
+	br := newBrowser(b)
+	br.open(b, url+"/")
+	var total float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ms := eval[float64](b, br, `new Promise((resolve) => {
+			const s = __modelviz, t0 = performance.now();
+			s.api.relayout({ all: true }).then(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+		})`)
+		total += ms
+		b.StopTimer()
+		eval[bool](b, br, `__modelviz.api.relayout({ expanded: [] })`)
+		b.StartTimer()
+	}
+	b.ReportMetric(total/float64(b.N), "ms-to-frame")
+}

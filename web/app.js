@@ -234,6 +234,17 @@
     const [vx1, vy1] = toWorld(st.w, st.h);
     const px = 1 / k; // one CSS pixel in world units
 
+    // Far zoomed out on a big graph, every box is a few pixels: blit the
+    // bitmap drawn once per scene instead of thousands of rectangles.
+    const cache = sc.nodes.length >= CACHE_MIN_BOXES ? overviewCache(sc) : null;
+    if (cache && k * dpr <= cache.kc * 1.5) {
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(cache.canvas, 0, 0, sc.width, sc.height);
+      drawOverlays(sc, px);
+      $('zoomlabel').textContent = Math.round(k * 100) + '%  ·  ' + sc.nodes.length + ' boxes, ' + sc.edges.length + ' edges';
+      return;
+    }
+
     // Groups (expanded modules), outermost first.
     const groups = sc.groups || [];
     const textOK = k * M.font >= 5; // text smaller than this is unreadable: skip it
@@ -244,16 +255,11 @@
       ctx.fillStyle = C['group-fill']; ctx.fill();
       ctx.lineWidth = px; ctx.strokeStyle = C['group-line']; ctx.stroke();
       if (textOK && g.width * k > 30) {
-        ctx.fillStyle = C['group-title'];
-        ctx.font = 'bold ' + M.font + 'px ' + FONT;
-        ctx.textBaseline = 'middle';
         // The title, then its op and param counts when they fit.
         let t = '▾ ' + g.label;
         const more = (g.ops ? '  · ' + g.ops + ' ops' : '') + (g.params ? ' · ' + fmtInt(g.params) + ' params' : '');
-        if (more && ctx.measureText(t + more).width < g.width - 16) t += more;
-        ctx.save(); ctx.beginPath(); ctx.rect(g.x, g.y, g.width, M.groupLabel); ctx.clip();
-        ctx.fillText(t, g.x + 8, g.y + M.groupLabel / 2 + 1);
-        ctx.restore();
+        if (more && measure(0, t + more) < g.width - 16) t += more;
+        qtext(0, g.x + 8, g.y + M.groupLabel / 2 + 1, t, g.width - 16, C['group-title'], false);
       }
     }
 
@@ -305,14 +311,10 @@
         ctx.fill();
       }
       if (k * M.edgeFont >= 6) {
-        ctx.font = M.edgeFont + 'px ' + FONT;
-        ctx.textBaseline = 'middle'; ctx.textAlign = 'center';
-        ctx.fillStyle = C.muted;
         for (let j = 0; j < ev; j++) {
           const e = sc.edges[visE[j]];
-          if (e.label && e.label_x != null && (e.label_x || e.label_y)) ctx.fillText(e.label, e.label_x, e.label_y);
+          if (e.label && e.label_x != null && (e.label_x || e.label_y)) qtext(3, e.label_x, e.label_y, e.label, 0, C.muted, true);
         }
-        ctx.textAlign = 'left';
       }
     }
 
@@ -339,7 +341,58 @@
       for (let j = 0; j < nv; j++) drawBox(sc, visN[j], textOK);
     }
 
-    // Search hits and selection on top.
+    flushText();
+    drawOverlays(sc, px);
+    $('zoomlabel').textContent = Math.round(k * 100) + '%  ·  ' + sc.nodes.length + ' boxes, ' + sc.edges.length + ' edges';
+  }
+
+  // Text is queued in world coordinates and drawn after the shapes in
+  // screen space at whole device-pixel sizes. At a zoom that changes every
+  // frame the glyph cache then keeps hitting, where text drawn through the
+  // world transform would be rasterised afresh each frame.
+  const TQ = []; // flat records: font, x, y, text, max width, colour, centred
+  const TFONTS = [['bold ', M.font], ['bold ', M.rowFont], ['', M.rowFont], ['', M.edgeFont]];
+  function qtext(f, x, y, text, maxW, color, center) { TQ.push(f, x, y, text, maxW, color, center); }
+  function flushText() {
+    const k = st.k, dpr = st.dpr;
+    if (!TQ.length) return;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.textBaseline = 'middle';
+    for (let f = 0; f < TFONTS.length; f++) {
+      const size = Math.round(TFONTS[f][1] * k * dpr) / dpr;
+      ctx.font = TFONTS[f][0] + size + 'px ' + FONT;
+      let color = null, center = null;
+      for (let i = 0; i < TQ.length; i += 7) {
+        if (TQ[i] !== f) continue;
+        if (TQ[i + 5] !== color) { color = TQ[i + 5]; ctx.fillStyle = color; }
+        if (TQ[i + 6] !== center) { center = TQ[i + 6]; ctx.textAlign = center ? 'center' : 'left'; }
+        const sx = TQ[i + 1] * k + st.tx, sy = TQ[i + 2] * k + st.ty, mw = TQ[i + 4];
+        if (mw > 0) ctx.fillText(TQ[i + 3], sx, sy, mw * k); else ctx.fillText(TQ[i + 3], sx, sy);
+      }
+    }
+    ctx.textAlign = 'left';
+    TQ.length = 0;
+    ctx.setTransform(k * dpr, 0, 0, k * dpr, st.tx * dpr, st.ty * dpr);
+  }
+  // measure gives a text's width in world units, memoised (keys and group
+  // titles repeat).
+  const mcanvas = document.createElement('canvas').getContext('2d');
+  const mcache = new Map();
+  function measure(f, text) {
+    const key = f + '\u0000' + text;
+    let w = mcache.get(key);
+    if (w === undefined) {
+      mcanvas.font = TFONTS[f][0] + TFONTS[f][1] + 'px ' + FONT;
+      w = mcanvas.measureText(text).width;
+      if (mcache.size > 50000) mcache.clear();
+      mcache.set(key, w);
+    }
+    return w;
+  }
+
+  // Search hits and selection, on top of everything.
+  function drawOverlays(sc, px) {
+    const C = st.colors, nx = sc.nx, ny = sc.ny, nw = sc.nw, nh = sc.nh;
     if (st.hits && st.hits.size) {
       ctx.strokeStyle = C.hit; ctx.lineWidth = Math.max(3 * px, 2);
       ctx.beginPath();
@@ -363,7 +416,44 @@
         ctx.stroke();
       }
     }
-    $('zoomlabel').textContent = Math.round(k * 100) + '%  ·  ' + sc.nodes.length + ' boxes, ' + sc.edges.length + ' edges';
+  }
+
+  // overviewCache draws the whole scene once into a bitmap of at most
+  // 4096 px a side and 8 Mpx, as flat boxes (edges are not drawn that far
+  // out either). Rebuilt when the scene, heat map or theme changes.
+  const CACHE_MIN_BOXES = 3000;
+  function overviewCache(sc) {
+    if (sc.cache !== undefined && sc.cacheHeat === st.heat) return sc.cache;
+    sc.cacheHeat = st.heat;
+    const kc = Math.min(4096 / sc.width, 4096 / sc.height, Math.sqrt(8e6 / Math.max(1, sc.width * sc.height)));
+    if (kc * M.header >= 10) { sc.cache = null; return null; } // detail level: never cached
+    const c = document.createElement('canvas');
+    c.width = Math.max(1, Math.ceil(sc.width * kc));
+    c.height = Math.max(1, Math.ceil(sc.height * kc));
+    const o = c.getContext('2d');
+    o.setTransform(kc, 0, 0, kc, 0, 0);
+    o.fillStyle = st.colors.bg;
+    o.fillRect(0, 0, sc.width, sc.height);
+    for (const g of sc.groups || []) {
+      o.fillStyle = st.colors['group-fill']; o.fillRect(g.x, g.y, g.width, g.height);
+      o.strokeStyle = st.colors['group-line']; o.lineWidth = 1 / kc; o.strokeRect(g.x, g.y, g.width, g.height);
+    }
+    const buckets = new Map();
+    for (let i = 0; i < sc.nodes.length; i++) {
+      const col = boxColor(sc, i);
+      let arr = buckets.get(col);
+      if (!arr) buckets.set(col, arr = []);
+      arr.push(i);
+    }
+    const min = 1 / kc;
+    for (const [col, arr] of buckets) {
+      o.fillStyle = col;
+      o.beginPath();
+      for (const i of arr) o.rect(sc.nx[i], sc.ny[i], Math.max(sc.nw[i], min), Math.max(sc.nh[i], min));
+      o.fill();
+    }
+    sc.cache = { canvas: c, kc };
+    return sc.cache;
   }
 
   function drawBox(sc, i, textOK) {
@@ -373,10 +463,7 @@
     if (b.kind === 'input' || b.kind === 'output') {
       ctx.beginPath(); roundRect(ctx, x, y, w, h, h / 2);
       ctx.fillStyle = col; ctx.fill();
-      if (textOK) {
-        ctx.fillStyle = C['head-text']; ctx.font = 'bold ' + M.font + 'px ' + FONT; ctx.textBaseline = 'middle';
-        ctx.textAlign = 'center'; ctx.fillText(b.label, x + w / 2, y + h / 2 + 1, w - 8); ctx.textAlign = 'left';
-      }
+      if (textOK) qtext(0, x + w / 2, y + h / 2 + 1, b.label, w - 8, C['head-text'], true);
       return;
     }
     const hh = Math.min(M.header, h);
@@ -387,22 +474,17 @@
     if (h > hh) { ctx.rect(x, y + hh / 2, w, hh / 2); }
     ctx.fillStyle = col; ctx.fill();
     if (!textOK) return;
-    ctx.textBaseline = 'middle';
-    ctx.fillStyle = C['head-text'];
-    ctx.font = 'bold ' + M.font + 'px ' + FONT;
-    ctx.fillText((b.kind === 'group' ? '▸ ' : '') + b.label, x + M.padX, y + hh / 2 + 1, w - 2 * M.padX);
+    qtext(0, x + M.padX, y + hh / 2 + 1, (b.kind === 'group' ? '▸ ' : '') + b.label, w - 2 * M.padX, C['head-text'], false);
     if (b.rows && k * M.rowFont >= 5) {
       let ry = y + hh + M.row / 2;
       for (const r of b.rows) {
         if (ry > y + h) break;
         let tx = x + M.padX;
         if (r.key) {
-          ctx.font = 'bold ' + M.rowFont + 'px ' + FONT; ctx.fillStyle = C['box-text'];
-          ctx.fillText(r.key, tx, ry);
-          tx += ctx.measureText(r.key).width + M.keyGap;
+          qtext(1, tx, ry, r.key, 0, C['box-text'], false);
+          tx += measure(1, r.key) + M.keyGap;
         }
-        ctx.font = M.rowFont + 'px ' + FONT; ctx.fillStyle = C['box-text'];
-        ctx.fillText(r.value, tx, ry, Math.max(4, x + w - M.padX - tx));
+        qtext(2, tx, ry, r.value, Math.max(4, x + w - M.padX - tx), C['box-text'], false);
         ry += M.row;
       }
     }
@@ -1103,10 +1185,12 @@
   let resizeTimer = 0;
   function resizeSoon() { clearTimeout(resizeTimer); resizeTimer = setTimeout(resize, 0); }
   window.addEventListener('resize', resize);
+  // Widths measured before the Go fonts arrived are wrong: measure again.
+  if (document.fonts) document.fonts.addEventListener('loadingdone', () => { mcache.clear(); invalidate(); });
   // The side panel opening or closing changes the canvas size too.
   if (window.ResizeObserver) new ResizeObserver(() => resizeSoon()).observe(canvas);
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
-    readColors(); if (st.scene) st.scene.overview = null; invalidate();
+    readColors(); if (st.scene) { st.scene.overview = null; st.scene.cache = undefined; } invalidate();
   });
   window.addEventListener('hashchange', () => {
     const h = parseHash();
