@@ -34,14 +34,15 @@ type Cost struct {
 
 // Info holds the results for one model.
 type Info struct {
-	types   map[*model.Value]*model.Type
-	costs   map[*model.Node]Cost
-	total   Cost
-	groups  map[string]Cost
-	modules map[*model.Module]Cost
-	peak    int64
-	assumed []string
-	panics  int
+	types      map[*model.Value]*model.Type
+	costs      map[*model.Node]Cost
+	total      Cost
+	groups     map[string]Cost
+	modules    map[*model.Module]Cost
+	peak       int64
+	assumed    []string
+	panics     int
+	firstPanic string
 }
 
 // Analyze infers what it can. It never fails: an unknown op gives an
@@ -75,7 +76,7 @@ func Analyze(m *model.Model, opt Options) *Info {
 		}
 	}
 	in.costs = e.costs
-	in.panics = e.panics
+	in.panics, in.firstPanic = e.panics, e.firstPanic
 
 	// Totals, group sums and peak memory over top-level nodes; subgraph
 	// and function costs are already inside their owner's cost.

@@ -291,6 +291,9 @@ func foldBinary(op string, a, b *cval) *cval {
 	}
 	ia := bcastIndex(a.dims, dims)
 	ib := bcastIndex(b.dims, dims)
+	if ia == nil || ib == nil {
+		return nil
+	}
 	if a.float || b.float {
 		fa, ok1 := a.floats()
 		fb, ok2 := b.floats()
@@ -482,8 +485,17 @@ func arithDim(op string, x, y model.Dim) (model.Dim, bool) {
 }
 
 // bcastIndex maps a flat index of the broadcast output to one of the
-// input with dims in (right-aligned numpy broadcasting).
+// input with dims in (right-aligned numpy broadcasting). Nil when in does
+// not broadcast to out.
 func bcastIndex(in, out []int64) func(int) int {
+	if len(in) > len(out) {
+		return nil
+	}
+	for j, d := range in {
+		if o := out[len(out)-len(in)+j]; d != o && d != 1 {
+			return nil
+		}
+	}
 	if len(in) == len(out) {
 		same := true
 		for i := range in {

@@ -1,7 +1,9 @@
 package analysis
 
 import (
+	"fmt"
 	"os"
+	"runtime/debug"
 
 	"github.com/modelviz/modelviz/model"
 )
@@ -20,19 +22,20 @@ type tval struct {
 
 // engine runs inference over a model.
 type engine struct {
-	m      *model.Model
-	opset  int64
-	opt    Options
-	vals   map[*model.Value]*tval
-	costs  map[*model.Node]Cost
-	seenW  map[*model.Value]bool // weights already counted as params
-	files  map[string]*os.File
-	blocks map[blockKey][]byte
-	cached int64
-	depth  int
-	steps  int // nodes visited, bounds work on recursive functions
-	assume map[string]bool
-	panics int // op rules that panicked (a bug; tests require 0)
+	m          *model.Model
+	opset      int64
+	opt        Options
+	vals       map[*model.Value]*tval
+	costs      map[*model.Node]Cost
+	seenW      map[*model.Value]bool // weights already counted as params
+	files      map[string]*os.File
+	blocks     map[blockKey][]byte
+	cached     int64
+	depth      int
+	steps      int // nodes visited, bounds work on recursive functions
+	assume     map[string]bool
+	panics     int // op rules that panicked (a bug; tests require 0)
+	firstPanic string
 }
 
 const (
@@ -336,6 +339,9 @@ func (e *engine) node(n *model.Node) {
 		defer func() {
 			if r := recover(); r != nil {
 				e.panics++
+				if e.firstPanic == "" {
+					e.firstPanic = fmt.Sprintf("%s: %v\n%s", n.Op, r, debug.Stack())
+				}
 				for i := range outs {
 					outs[i] = nil
 				}

@@ -595,24 +595,22 @@ func (c *nctx) where() {
 		n, ok2 := elems(sh, nil)
 		if ok && ok2 && n <= maxFold && x.float == y.float {
 			ic, ix, iy := bcastIndex(cond.dims, dims), bcastIndex(x.dims, dims), bcastIndex(y.dims, dims)
+			good := ic != nil && ix != nil && iy != nil
 			out := &cval{dims: dims, float: x.float}
 			if x.float {
 				out.flts = make([]float64, n)
 			} else {
 				out.ints = make([]model.Dim, n)
 			}
-			good := true
-			for i := 0; i < int(n); i++ {
+			for i := 0; good && i < int(n); i++ {
 				cd := cond.ints[ic(i)]
 				if !cd.Known {
 					if !x.float && sameDim(x.ints[ix(i)], y.ints[iy(i)]) {
 						out.ints[i] = x.ints[ix(i)]
 						continue
 					}
-					if x.float || true {
-						good = false
-						break
-					}
+					good = false
+					break
 				}
 				if x.float {
 					if cd.Value != 0 {
@@ -1687,6 +1685,9 @@ func (c *nctx) expand() {
 		if dims, ok := out.Ints(); ok {
 			if n, ok := elems(out, nil); ok && n <= maxFold {
 				idx := bcastIndex(cv.dims, dims)
+				if idx == nil {
+					return
+				}
 				res := &cval{dims: dims, float: cv.float}
 				for i := 0; i < int(n); i++ {
 					if cv.float {
