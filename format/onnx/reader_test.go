@@ -418,3 +418,58 @@ func TestExternalBytes(t *testing.T) {
 		t.Errorf("tensors cover %d of %d bytes", total, len(weights))
 	}
 }
+
+// TestDepthLimit: 64 nested subgraph levels open, 65 do not, and 10,000
+// fail quickly without deep recursion.
+func TestDepthLimit(t *testing.T) {
+	m, err := parse(onnxtest.Nested(maxGraphDepth), "/nonexistent/m.onnx")
+	if err != nil {
+		t.Fatalf("64 levels: %v", err)
+	}
+	g, depth := m.Graphs[0], 0
+	for len(g.Nodes) > 0 {
+		sub := g.Nodes[0].Subgraphs()[0].Graph
+		// "c" is read at every level and defined nowhere: each level
+		// captures it from its parent, the top level marks it missing.
+		if c := sub.Nodes; len(c) > 0 && c[0].Inputs[0].Outer != g.Nodes[0].Inputs[0] {
+			t.Fatalf("level %d: c is not captured from the parent", depth)
+		}
+		g, depth = sub, depth+1
+	}
+	if depth != maxGraphDepth || !m.Graphs[0].Nodes[0].Inputs[0].Missing {
+		t.Errorf("depth %d", depth)
+	}
+	for _, n := range []int{maxGraphDepth + 1, 10000} {
+		if _, err := parse(onnxtest.Nested(n), "/nonexistent/m.onnx"); err == nil || !strings.Contains(err.Error(), "nested deeper") {
+			t.Errorf("%d levels: %v", n, err)
+		}
+	}
+}
+
+func TestCycles(t *testing.T) {
+	x := onnxtest.Input(onnxtest.ValueInfo("x", 1, 2))
+	cases := map[string]struct {
+		graph onnxtest.Msg
+		want  string
+	}{
+		"self loop": {onnxtest.Graph("g", x, onnxtest.Node("Add", "self", []string{"x", "s"}, []string{"s"})), `cycle through node "self"`},
+		"two nodes": {onnxtest.Graph("g", x,
+			onnxtest.Node("Relu", "head", []string{"x"}, []string{"h"}),
+			onnxtest.Node("Add", "a", []string{"h", "b_out"}, []string{"a_out"}),
+			onnxtest.Node("Relu", "b", []string{"a_out"}, []string{"b_out"})), `cycle through node "`},
+		// Out of file order but acyclic: no warning.
+		"reversed": {onnxtest.Graph("g", x,
+			onnxtest.Node("Relu", "second", []string{"first_out"}, []string{"y"}),
+			onnxtest.Node("Relu", "first", []string{"x"}, []string{"first_out"})), ""},
+	}
+	for name, c := range cases {
+		m, err := parse(onnxtest.Model(c.graph), "/nonexistent/m.onnx")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got := strings.Join(m.Warnings, "\n")
+		if c.want == "" && got != "" || !strings.Contains(got, c.want) {
+			t.Errorf("%s: warnings %q, want %q", name, got, c.want)
+		}
+	}
+}
