@@ -405,3 +405,33 @@ func TestSplitTarget(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPT2Archive drives the zip side: layout detection, payload configs
+// and nested torch.save files.
+func FuzzPT2Archive(f *testing.F) {
+	for _, p := range []string{"testdata/convnet.pt2", "testdata/mlp_legacy.pt2"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	p := filepath.Join(f.TempDir(), "f.pt2")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m, err := Open(p)
+		if err != nil {
+			return
+		}
+		for _, g := range m.Graphs {
+			for _, v := range g.Initializers {
+				tt := v.Initializer
+				if tt.Loader != nil && (tt.Offset < 0 || tt.Length < 0 || tt.Offset+tt.Length > int64(len(b))) {
+					t.Fatalf("%s: [%d,+%d) outside %d bytes", v.Name, tt.Offset, tt.Length, len(b))
+				}
+			}
+		}
+	})
+}
