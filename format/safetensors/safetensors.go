@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/modelviz/modelviz/model"
@@ -299,5 +300,36 @@ func ModuleTree(values []*model.Value, sep string) *model.Module {
 		}
 		cur.Tensors = append(cur.Tensors, v)
 	}
+	numericOrder(root)
 	return root
+}
+
+// numericOrder sorts list-like children ("0", "1", ..., "10") by number:
+// files sort keys as text, which would put layers.10 before layers.2.
+// Children of any other kind keep first-seen order.
+func numericOrder(m *model.Module) {
+	nums := make([]int, len(m.Children))
+	numeric := len(m.Children) > 1
+	for i, c := range m.Children {
+		n, err := strconv.Atoi(c.Name)
+		if err != nil || n < 0 {
+			numeric = false
+		}
+		nums[i] = n
+	}
+	if numeric {
+		idx := make([]int, len(nums))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return nums[idx[a]] < nums[idx[b]] })
+		sorted := make([]*model.Module, len(idx))
+		for i, j := range idx {
+			sorted[i] = m.Children[j]
+		}
+		m.Children = sorted
+	}
+	for _, c := range m.Children {
+		numericOrder(c)
+	}
 }

@@ -326,3 +326,26 @@ func FuzzSafetensors(f *testing.F) {
 		}
 	})
 }
+
+func TestModuleTreeNumericOrder(t *testing.T) {
+	var vals []*model.Value
+	for _, n := range []string{"layers.0.w", "layers.10.w", "layers.2.w", "layers.1.w", "norm.b", "norm.a"} {
+		vals = append(vals, &model.Value{Name: n})
+	}
+	root := ModuleTree(vals, ".")
+	var got []string
+	for _, c := range root.Children[0].Children {
+		got = append(got, c.Name)
+	}
+	if strings.Join(got, ",") != "0,1,2,10" || root.Children[1].Name != "norm" || names(root.Children[1].Tensors) != "norm.b norm.a" {
+		t.Errorf("order %v", got)
+	}
+}
+
+func names(vs []*model.Value) string {
+	var s []string
+	for _, v := range vs {
+		s = append(s, v.Name)
+	}
+	return strings.Join(s, " ")
+}
