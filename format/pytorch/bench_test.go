@@ -86,3 +86,19 @@ func BenchmarkStateDict1GB(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkOpenTorchScript opens the scripted and traced MobileNetV3
+// fixtures: zip listing, data.pkl, parsing every code file and building
+// the inlined forward graph.
+func BenchmarkOpenTorchScript(b *testing.B) {
+	for _, name := range []string{"mobilenet_scripted.pt", "mobilenet_traced.pt", "mobilenet_full.pt"} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := Open(filepath.Join("testdata", name)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -324,7 +324,9 @@ func scalarRepr(v any) (string, bool) {
 	switch v := v.(type) {
 	case nil:
 		return "None", true
-	case bool, int64, *big.Int, float64, string:
+	case string:
+		return v, true
+	case bool, int64, *big.Int, float64:
 		return pickle.Repr(v), true
 	case pickle.Tuple, *pickle.List:
 		return pickle.Repr(v), !containsObjects(v, 0)
