@@ -92,6 +92,10 @@ const (
 	maxRows      = 32
 	// maxModuleDepth cuts module paths deeper than any real network.
 	maxModuleDepth = 64
+	// maxSubgraphBoxes bounds the boxes of all subgraph and function
+	// bodies together (a function calling another twice, 16 levels deep,
+	// would otherwise draw 2^16 copies).
+	maxSubgraphBoxes = 250_000
 )
 
 type builder struct {
@@ -105,6 +109,10 @@ type builder struct {
 	modGrp  map[string]int32      // module path (NUL-joined) -> group
 	stack   []*model.Graph
 	budget  bool
+	// mainBoxes is the box count of the main graph; bodies drawn beyond
+	// it are budgeted, since shared functions can multiply them.
+	mainBoxes int
+	subBudget bool
 }
 
 // Build makes the drawn graph of m's main graph. info may be nil (no
@@ -221,8 +229,20 @@ func (b *builder) graph(gr *model.Graph, gp string, parent int32, nesting int) {
 		if !ok {
 			continue
 		}
+		var seen map[*model.Value]bool // only for wide nodes: no quadratic scan
+		if len(n.Inputs) > 16 {
+			seen = make(map[*model.Value]bool, len(n.Inputs))
+		}
 		for i, v := range n.Inputs {
-			if v == nil || dupInput(n.Inputs[:i], v) {
+			if v == nil {
+				continue
+			}
+			if seen != nil {
+				if seen[v] {
+					continue
+				}
+				seen[v] = true
+			} else if dupInput(n.Inputs[:i], v) {
 				continue
 			}
 			if src := b.source(v); src >= 0 {
@@ -236,6 +256,9 @@ func (b *builder) graph(gr *model.Graph, gp string, parent int32, nesting int) {
 				b.addEdge(src, o, v)
 			}
 		}
+	}
+	if gp == "" {
+		b.mainBoxes = len(b.g.boxes)
 	}
 	for _, n := range subs {
 		b.subgraphs(n, gp, nesting)
@@ -270,6 +293,14 @@ func (b *builder) subgraphs(n *model.Node, gp string, nesting int) {
 	}
 	for _, s := range bodies {
 		if s.g == nil || b.full() {
+			continue
+		}
+		if len(b.g.boxes)-b.mainBoxes > maxSubgraphBoxes {
+			if !b.subBudget {
+				b.subBudget = true
+				b.g.Warnings = append(b.g.Warnings, "too many subgraph and function boxes: bodies past "+
+					strconv.Itoa(maxSubgraphBoxes)+" boxes are not drawn")
+			}
 			continue
 		}
 		if nesting+1 > maxNesting || b.onStack(s.g) {

@@ -1,6 +1,7 @@
 package view
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -386,4 +387,40 @@ func TestClashingIDs(t *testing.T) {
 	if len(seen) != 20000 || !seen["in:x#20000"] {
 		t.Errorf("%d IDs", len(seen))
 	}
+}
+
+// Functions calling functions three times, 15 levels deep, would be 3^15
+// bodies: the subgraph budget stops them. A node with 50,000 inputs costs
+// linear time.
+func TestExponentialFunctionsAndWideNodes(t *testing.T) {
+	var prev *model.Function
+	for level := 0; level < 15; level++ {
+		body := makeGraph([]string{"a"}, []string{"d"}, nil, []spec{
+			{"F", "c1", []string{"a"}, []string{"b"}, nil},
+			{"F", "c2", []string{"b"}, []string{"c"}, nil},
+			{"F", "c3", []string{"c"}, []string{"d"}, nil},
+		})
+		for _, n := range body.Nodes {
+			n.Function = prev
+		}
+		prev = &model.Function{Name: "F" + strconv.Itoa(level), Body: body}
+	}
+	var wide []string
+	for i := 0; i < 50000; i++ {
+		wide = append(wide, "x")
+	}
+	g := makeGraph([]string{"x"}, []string{"y"}, nil, []spec{
+		{"F", "top", []string{"x"}, []string{"t"}, nil},
+		{"Concat", "wide", wide, []string{"y"}, nil},
+	})
+	g.Nodes[0].Function = prev
+	dg := Build(&model.Model{Graphs: []*model.Graph{g}}, nil)
+	if n := dg.NumBoxes(); n > maxSubgraphBoxes+100 {
+		t.Errorf("%d boxes", n)
+	}
+	if len(dg.Warnings) == 0 {
+		t.Error("no warning for the cut bodies")
+	}
+	sc := mustLayout(t, dg, Options{Depth: 1})
+	checkScene(t, "exponential", sc)
 }
