@@ -151,6 +151,9 @@ func (e *engine) macs(n *model.Node, ins, outs []*tval) int64 {
 		}
 		return nil
 	}
+	if n.Domain == "aten" {
+		return e.atenMACs(n, in, out)
+	}
 	switch n.Op {
 	case "Conv", "ConvInteger", "QLinearConv", "FusedConv":
 		wi := 1

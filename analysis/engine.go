@@ -307,6 +307,9 @@ func (e *engine) runGraph(g *model.Graph, overrides map[string]model.Shape) {
 				t = &c
 			}
 			t.kind = model.TensorType
+			if t.dtype == model.Undefined {
+				t.dtype = model.Float32 // --input on an untyped input (TorchScript)
+			}
 			t.shape = sanitizeShape(cloneShape(sh))
 			t.c = nil
 			e.vals[v] = t

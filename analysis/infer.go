@@ -207,6 +207,9 @@ func (e *engine) infer(n *model.Node, ins, outs []*tval) {
 	}
 	switch n.Domain {
 	case "", "ai.onnx", "com.microsoft", "org.pytorch.aten", "ai.onnx.ml":
+	case "aten":
+		c.aten(n.Op)
+		return
 	default:
 		return
 	}

@@ -425,3 +425,31 @@ func TestPeakAndGroups(t *testing.T) {
 		t.Errorf("group enc.1 activation %d, want 4000", got)
 	}
 }
+
+// ATen graphs (torch.export, TorchScript): shapes for common layers and
+// MACs by the same convention.
+func TestATen(t *testing.T) {
+	b := newGB()
+	b.input("x", model.Undefined, nil)
+	b.weight("cw", 4, 3, 3, 3)
+	b.weight("fw", 5, 144)
+	node := func(op string, ins []string, out string, attrs ...model.Attr) {
+		b.node(op, ins, []string{out}, attrs...).Domain = "aten"
+	}
+	node("conv2d", []string{"x", "cw"}, "c", aInts("stride", 1, 1), aInts("padding", 0))
+	node("relu", []string{"c"}, "r")
+	node("flatten", []string{"r"}, "f", aInt("start_dim", 1))
+	node("linear", []string{"f", "fw"}, "y")
+	node("matmul", []string{"y", "yt"}, "m")
+	b.output("y")
+	in := analyze(t, b.model(0), Options{Inputs: map[string]model.Shape{"": model.Fixed(1, 3, 8, 8)}})
+	wantShape(t, in, b.vals["c"], "1×4×6×6")
+	wantShape(t, in, b.vals["f"], "1×144")
+	wantShape(t, in, b.vals["y"], "1×5")
+	if got := in.Total().MACs; got != 4*6*6*27+5*144 {
+		t.Errorf("MACs %d, want %d", got, 4*6*6*27+5*144)
+	}
+	if in.Type(b.vals["x"]).DType != model.Float32 {
+		t.Error("an untyped input set with --input should be float32")
+	}
+}
