@@ -435,3 +435,17 @@ func FuzzPT2Archive(f *testing.F) {
 		}
 	})
 }
+
+func TestMultipleModels(t *testing.T) {
+	other := strings.Replace(miniGraph, "aten.mul.Tensor", "aten.add.Tensor", 1)
+	m := mustOpen(t, zipOf(t, [][2]string{{"m/archive_format", "pt2"}, {"m/models/aux.json", other}, {"m/models/model.json", miniGraph}}, false))
+	if len(m.Graphs) != 2 || m.Graphs[0].Name != "model" || m.Graphs[1].Name != "aux" ||
+		m.Graphs[0].Nodes[0].Op != "mul" || m.Graphs[1].Nodes[0].Op != "add" {
+		t.Errorf("graphs: %d %q", len(m.Graphs), m.Graphs[0].Name)
+	}
+	// Without a weights config the weights keep the graph's shape, with a warning.
+	w := m.Graphs[0].Initializers[0]
+	if w.Name != "w" || !equal(w.Initializer.Dims, []int64{2}) || !strings.Contains(w.Initializer.Warning, "not found") {
+		t.Errorf("weight %+v", w.Initializer)
+	}
+}
