@@ -24,6 +24,27 @@ func (g *layered) coords(lv *level) []float64 {
 	}
 	sep := func(a, b int32) float64 { return (width[a]+width[b])/2 + half[a] + half[b] }
 	conflict := g.type1Conflicts()
+	// prio: longest path into a node plus longest path out of it, so the
+	// main path of a network has the highest.
+	prio := make([]int32, nn)
+	down := make([]int32, nn)
+	for _, layer := range g.layers {
+		for _, v := range layer {
+			for _, u := range g.up.of(v) {
+				prio[v] = max(prio[v], prio[u]+1)
+			}
+		}
+	}
+	for l := len(g.layers) - 1; l >= 0; l-- {
+		for _, v := range g.layers[l] {
+			for _, w := range g.down.of(v) {
+				down[v] = max(down[v], down[w]+1)
+			}
+		}
+	}
+	for v := range prio {
+		prio[v] += down[v]
+	}
 
 	var xs [4][]float64
 	root := make([]int32, nn)
@@ -31,7 +52,7 @@ func (g *layered) coords(lv *level) []float64 {
 	b := &blocks{}
 	for k := 0; k < 4; k++ {
 		up, right := k < 2, k%2 == 1
-		g.align(up, right, conflict, root, align)
+		g.align(up, right, conflict, prio, root, align)
 		xs[k] = b.compact(g, root, right, sep)
 	}
 
@@ -115,7 +136,7 @@ func (g *layered) type1Conflicts() []bool {
 
 // align fills root and align (blocks as cyclic lists) for one of the four
 // directions: up uses predecessors sweeping down, right mirrors the order.
-func (g *layered) align(up, right bool, conflict []bool, root, align []int32) {
+func (g *layered) align(up, right bool, conflict []bool, prio []int32, root, align []int32) {
 	for v := range root {
 		root[v] = int32(v)
 		align[v] = int32(v)
@@ -157,7 +178,14 @@ func (g *layered) align(up, right bool, conflict []bool, root, align []int32) {
 			slices.SortFunc(cand, func(a, b int32) int {
 				return cmp.Or(cmp.Compare(mpos(adj.nbr[a]), mpos(adj.nbr[b])), cmp.Compare(a, b))
 			})
-			for mi := (d - 1) / 2; mi <= d/2; mi++ {
+			// Of two medians, align first with the one on the longer path
+			// into it, so side inputs (constants, weights) do not bend
+			// the main path.
+			m0, m1 := (d-1)/2, d/2
+			if m0 != m1 && prio[adj.nbr[cand[m1]]] > prio[adj.nbr[cand[m0]]] {
+				m0, m1 = m1, m0
+			}
+			for _, mi := range [2]int32{m0, m1} {
 				i := cand[mi]
 				w := adj.nbr[i]
 				if align[v] == v && r < mpos(w) && !conflict[adj.eid[i]] {

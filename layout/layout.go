@@ -26,6 +26,7 @@ type Cache struct {
 	entries map[string]*cacheEntry
 	gen     uint64
 	buf     []byte
+	misses  int // levels laid out, for tests
 }
 
 type cacheEntry struct {
@@ -76,6 +77,7 @@ func (c *Cache) lookup(lv *level) *placed {
 		e.used = c.gen
 		return e.p
 	}
+	c.misses++
 	p := layoutLevel(lv)
 	c.entries[string(b)] = &cacheEntry{p: p, used: c.gen}
 	return p

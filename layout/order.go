@@ -7,11 +7,13 @@ import (
 
 // Crossing reduction works in sweeps; each costs about nodes+edges, and
 // the whole phase stays within this many units of work.
-const (
-	orderWork    = 40_000_000
-	maxSweeps    = 24
-	maxStale     = 4 // sweeps without improvement before stopping
-	transposeCap = 4096
+var (
+	orderWork     = int64(40_000_000)
+	maxSweeps     = 100
+	maxStale      = 12 // sweeps without improvement before stopping
+	transposeCap  = 4096
+	siftWork      = 30_000_000
+	maxSiftPasses = 6
 )
 
 // order sets layers and pos: a depth-first initial order (it keeps the
@@ -69,7 +71,10 @@ func (g *layered) order(lv *level) {
 		sweeps = int(min(int64(maxSweeps), orderWork/per))
 	}
 	best := g.crossings()
-	if best == 0 || sweeps == 0 {
+	if debugf != nil {
+		debugf("order: initial crossings %d", best)
+	}
+	if best == 0 {
 		return
 	}
 	bestPos := slices.Clone(g.pos)
@@ -99,6 +104,105 @@ func (g *layered) order(lv *level) {
 			layer[g.pos[v]] = v
 		}
 	}
+	if debugf != nil {
+		debugf("order: %d nodes, %d layers, %d sweeps, crossings %d", nn, len(g.layers), sweeps, best)
+	}
+	s.sift()
+	if debugf != nil {
+		debugf("order: after sifting %d (%d moves)", g.crossings(), s.moves)
+	}
+}
+
+// sift moves each node, one at a time, to the slot of its layer with the
+// fewest crossings against both neighbour layers (Matuszewski et al.).
+// Every move is exact, so crossings never increase.
+func (s *sweeper) sift() {
+	g := s.g
+	work := int64(siftWork)
+	for pass := 0; pass < maxSiftPasses; pass++ {
+		improved := false
+		for l := range g.layers {
+			layer := g.layers[l]
+			if len(layer) < 2 {
+				continue
+			}
+			s.buf = append(s.buf[:0], layer...)
+			for _, v := range s.buf {
+				if work <= 0 {
+					return
+				}
+				moved, cost := s.siftNode(layer, v)
+				work -= cost
+				improved = improved || moved
+				if moved {
+					s.moves++
+				}
+			}
+		}
+		if !improved {
+			return
+		}
+	}
+}
+
+// both counts crossings between a's and b's edges (both sides) with a
+// left of b, or -1 when too costly.
+func (g *layered) both(a, b int32) int {
+	x, y := g.pairCross(&g.up, a, b), g.pairCross(&g.down, a, b)
+	if x < 0 || y < 0 {
+		return -1
+	}
+	return x + y
+}
+
+func (s *sweeper) siftNode(layer []int32, v int32) (bool, int64) {
+	g := s.g
+	cur := int(g.pos[v])
+	deg := int64(g.up.start[v+1] - g.up.start[v] + g.down.start[v+1] - g.down.start[v])
+	if deg == 0 {
+		return false, 1
+	}
+	// Crossings with v at the far left are the base; passing w changes
+	// them by both(w,v) - both(v,w).
+	d, bestD, best := 0, 0, 0
+	atCur := 0
+	for j, w := range layer {
+		if w == v {
+			atCur = d
+			continue
+		}
+		a, b := g.both(v, w), g.both(w, v)
+		if a < 0 || b < 0 {
+			return false, int64(len(layer)) * deg
+		}
+		d += b - a
+		slot := j + 1
+		if j > cur {
+			slot = j
+		}
+		if d < bestD {
+			bestD, best = d, slot
+		}
+	}
+	if cur == 0 {
+		atCur = 0
+	}
+	cost := int64(len(layer)) * (deg + 4)
+	if bestD >= atCur || best == cur {
+		return false, cost
+	}
+	// Move v from cur to best.
+	if best < cur {
+		copy(layer[best+1:cur+1], layer[best:cur])
+	} else {
+		copy(layer[cur:best], layer[cur+1:best+1])
+	}
+	layer[best] = v
+	lo, hi := min(best, cur), max(best, cur)
+	for i := lo; i <= hi; i++ {
+		g.pos[layer[i]] = int32(i)
+	}
+	return true, cost
 }
 
 type baryItem struct {
@@ -111,6 +215,8 @@ type sweeper struct {
 	items []baryItem
 	fixed []bool
 	buf   []int32
+	ps    []float64
+	moves int
 }
 
 func newSweeper(g *layered) *sweeper { return &sweeper{g: g} }
@@ -137,11 +243,7 @@ func (s *sweeper) sweep(down bool) {
 				s.fixed[i] = true
 				continue
 			}
-			var sum float64
-			for _, u := range ns {
-				sum += float64(g.pos[u])
-			}
-			s.items = append(s.items, baryItem{sum / float64(len(ns)), v})
+			s.items = append(s.items, baryItem{s.value(ns), v})
 		}
 		slices.SortStableFunc(s.items, func(a, b baryItem) int { return cmp.Compare(a.b, b.b) })
 		j := 0
@@ -158,6 +260,39 @@ func (s *sweeper) sweep(down bool) {
 			g.pos[v] = int32(i)
 		}
 	}
+}
+
+var useMedian = true
+
+// value is the weighted median of the neighbours' positions (as in dot).
+func (s *sweeper) value(ns []int32) float64 {
+	g := s.g
+	if !useMedian {
+		var sum float64
+		for _, u := range ns {
+			sum += float64(g.pos[u])
+		}
+		return sum / float64(len(ns))
+	}
+	ps := s.ps[:0]
+	for _, u := range ns {
+		ps = append(ps, float64(g.pos[u]))
+	}
+	slices.Sort(ps)
+	s.ps = ps
+	n := len(ps)
+	m := n / 2
+	switch {
+	case n%2 == 1:
+		return ps[m]
+	case n == 2:
+		return (ps[0] + ps[1]) / 2
+	}
+	left, right := ps[m-1]-ps[0], ps[n-1]-ps[m]
+	if left+right == 0 {
+		return (ps[m-1] + ps[m]) / 2
+	}
+	return (ps[m-1]*right + ps[m]*left) / (left + right)
 }
 
 // pairCross counts crossings between the edges of u and of v towards one

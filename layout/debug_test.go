@@ -1,0 +1,66 @@
+package layout
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+// writeSVG draws out for eyeballing while developing (MODELVIZ_LAYOUT_SVG=path).
+func writeSVG(path string, out *Output) {
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%g" height="%g" viewBox="0 0 %g %g">`, out.Width, out.Height, out.Width, out.Height)
+	for _, r := range out.Groups {
+		fmt.Fprintf(&b, `<rect x="%g" y="%g" width="%g" height="%g" fill="#eef" stroke="#99c"/>`, r.X, r.Y, r.W, r.H)
+	}
+	for i, r := range out.Nodes {
+		fmt.Fprintf(&b, `<rect x="%g" y="%g" width="%g" height="%g" fill="#fd8" stroke="#000"/><text x="%g" y="%g" font-size="10">%d</text>`, r.X, r.Y, r.W, r.H, r.X+2, r.Y+12, i)
+	}
+	for _, e := range out.Edges {
+		b.WriteString(`<polyline fill="none" stroke="#555" points="`)
+		for _, p := range e.Points {
+			fmt.Fprintf(&b, "%g,%g ", p.X, p.Y)
+		}
+		b.WriteString(`"/>`)
+		if e.Label != (Point{}) {
+			fmt.Fprintf(&b, `<circle cx="%g" cy="%g" r="3" fill="red"/>`, e.Label.X, e.Label.Y)
+		}
+	}
+	b.WriteString(`</svg>`)
+	os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+func TestDebugSVG(t *testing.T) {
+	p := os.Getenv("MODELVIZ_LAYOUT_SVG")
+	if p == "" {
+		t.Skip("set MODELVIZ_LAYOUT_SVG")
+	}
+	name := os.Getenv("MODELVIZ_LAYOUT_GRAPH")
+	g := readGraph(t, name)
+	sz := sizesViewer
+	if os.Getenv("BENCHSIZES") != "" {
+		sz = sizesBench
+	}
+	in := inputOf(g, sz, os.Getenv("MODELVIZ_LAYOUT_GROUPED") != "")
+	out := Layout(in)
+	writeSVG(p, out)
+}
+
+func TestDebugStats(t *testing.T) {
+	if os.Getenv("MODELVIZ_LAYOUT_GRAPH") == "" {
+		t.Skip()
+	}
+	g := readGraph(t, os.Getenv("MODELVIZ_LAYOUT_GRAPH"))
+	in := inputOf(g, sizesBench, false)
+	debugf = t.Logf
+	if v := os.Getenv("SWEEPS"); v != "" {
+		fmt.Sscan(v, &maxSweeps)
+	}
+	if v := os.Getenv("MEDIAN"); v != "" {
+		useMedian = v == "1"
+	}
+	out := Layout(in)
+	debugf = nil
+	t.Logf("geometric crossings %d, %vx%v", crossings(out), out.Width, out.Height)
+}
