@@ -120,8 +120,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// Every corpus model, flat and at its default depth: the scene keeps its
-// invariants, and flat draws every operator exactly once.
+// Every corpus model, flat, at its default depth and flat left to right
+// with every row shown: the scene keeps its invariants, and flat draws
+// every operator exactly once.
 func TestCorpusInvariants(t *testing.T) {
 	models := corpusModels(t)
 	for _, name := range sortedKeys(models) {
@@ -130,10 +131,11 @@ func TestCorpusInvariants(t *testing.T) {
 		flat := mustLayout(t, g, flatOpts())
 		checkScene(t, name+" flat", flat)
 		checkEveryOp(t, name, m, flat)
-		if d := DefaultDepth(g); d != -1 {
-			opt := DefaultOptions(g)
-			checkScene(t, fmt.Sprintf("%s depth %d", name, d), mustLayout(t, g, opt))
-		}
+		opt := DefaultOptions(g)
+		checkScene(t, fmt.Sprintf("%s depth %d", name, opt.Depth), mustLayout(t, g, opt))
+		lr := flatOpts()
+		lr.Dir, lr.Attributes, lr.Names = "LR", true, true
+		checkScene(t, name+" flat LR", mustLayout(t, g, lr))
 	}
 }
 
