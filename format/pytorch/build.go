@@ -381,6 +381,13 @@ func (b *builder) metadata(v any, path string, depth int) {
 				b.metadata(it, join(path, strconv.Itoa(i)), depth+1)
 			}
 		}
+	case *pickle.Object:
+		// argparse.Namespace, AttributeDict, dataclasses: their fields.
+		if d := stateDict(v); d != nil {
+			b.metadata(d, path, depth+1)
+		} else if v.DictData != nil {
+			b.metadata(v.DictData, path, depth+1)
+		}
 	}
 }
 
@@ -410,6 +417,15 @@ func (b *builder) build(root any) {
 			return
 		}
 		b.walk(r, "", 0)
+		// Tensors only directly under string keys (beside None or
+		// _extra_state-like values): still a state_dict.
+		flat := len(b.g.Initializers) > 0
+		for _, v := range b.g.Initializers {
+			if _, ok := r.Get(v.Name); !ok {
+				flat = false
+				break
+			}
+		}
 		modelKey := ""
 		for _, k := range modelKeys {
 			if _, ok := r.Get(k); ok {
@@ -424,6 +440,10 @@ func (b *builder) build(root any) {
 			if strings.Contains(s, "optim") || strings.Contains(s, "epoch") || strings.Contains(s, "step") {
 				trainingKeys = true
 			}
+		}
+		if flat && modelKey == "" && !trainingKeys {
+			b.m.Kind = "state_dict"
+			return
 		}
 		if len(b.g.Initializers) > 0 && (modelKey != "" || trainingKeys) {
 			b.m.Kind = "checkpoint"

@@ -338,3 +338,28 @@ func loadPrefix(b []byte) (any, error) {
 	}
 	return nil, nil
 }
+
+func TestBigEndianAndExtras(t *testing.T) {
+	// byteorder "big": loaders return little-endian bytes.
+	var w pickleWriter
+	pkl := stateDictPickle([]fakeTensor{{"a.w", "FloatStorage", "0", []int64{2}}})
+	w.Write(pkl[:len(pkl)-2])
+	w.str("a._extra_state") // a non-tensor entry, as some libraries save
+	w.WriteString("N")
+	w.WriteString("u.")
+	p := filepath.Join(t.TempDir(), "be.pt")
+	writeArchive(t, p, []zipEntry{{name: "be/data.pkl", data: w.Bytes()},
+		{name: "be/byteorder", data: []byte("big")},
+		{name: "be/data/0", data: []byte{0x3f, 0x80, 0, 0, 0x40, 0, 0, 0}}})
+	m, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Kind != "state_dict" {
+		t.Errorf("kind %q", m.Kind)
+	}
+	b, err := m.Graphs[0].Initializers[0].Initializer.Load()
+	if err != nil || !bytes.Equal(b, []byte{0, 0, 0x80, 0x3f, 0, 0, 0, 0x40}) {
+		t.Errorf("big-endian load: % x %v", b, err)
+	}
+}

@@ -106,6 +106,7 @@ type graphState struct {
 	limited bool
 	consts  map[int]*model.Value
 	extra   map[string]*model.Value
+	retHint string
 }
 
 func (ts *tsBuilder) graph(root *tsModule) {
@@ -139,7 +140,7 @@ func (ts *tsBuilder) graph(root *tsModule) {
 		g.Inputs = append(g.Inputs, v)
 		args = append(args, &sym{kind: symVal, v: v})
 	}
-	ret := ts.invoke(fn, &sym{kind: symMod, mod: root}, args, nil, nil)
+	ret := ts.invoke(fn, &sym{kind: symMod, mod: root}, args, nil, nil, "output")
 	if ret != nil {
 		for _, v := range ts.flatValues(ret) {
 			g.Outputs = append(g.Outputs, v)
@@ -336,7 +337,8 @@ func groupFor(path string) []string {
 }
 
 // invoke runs a function body with bound arguments; self may be nil.
-func (ts *tsBuilder) invoke(fn *funcDef, self *sym, args []*sym, kwNames []string, kwargs []*sym) *sym {
+// hint names the value the body returns, as the caller will call it.
+func (ts *tsBuilder) invoke(fn *funcDef, self *sym, args []*sym, kwNames []string, kwargs []*sym, hint string) *sym {
 	gs := ts.gs
 	e := newEnv()
 	params := fn.Params
@@ -364,7 +366,10 @@ func (ts *tsBuilder) invoke(fn *funcDef, self *sym, args []*sym, kwNames []strin
 		e.set(p.Name, a)
 	}
 	gs.depth++
+	saved := gs.retHint
+	gs.retHint = hint
 	ret, _ := ts.exec(fn.Body, e)
+	gs.retHint = saved
 	gs.depth--
 	return ret
 }
@@ -382,7 +387,7 @@ func (ts *tsBuilder) exec(body []stmt, e *env) (*sym, bool) {
 			if s.X == nil {
 				return constSym(nil, "None"), true
 			}
-			return ts.eval(s.X, e, ""), true
+			return ts.eval(s.X, e, ts.gs.retHint), true
 		case *sIf:
 			if r := ts.ifStmt(s, e); r != nil {
 				return r, true
@@ -737,6 +742,13 @@ func (ts *tsBuilder) evalN(x expr, e *env, hints []string) *sym {
 	return constSym(nil, "?")
 }
 
+func first(s []string) string {
+	if len(s) > 0 {
+		return s[0]
+	}
+	return ""
+}
+
 func (ts *tsBuilder) result(n *model.Node) *sym {
 	if len(n.Outputs) == 1 {
 		return &sym{kind: symVal, v: n.Outputs[0]}
@@ -1044,7 +1056,7 @@ func (ts *tsBuilder) callName(q string, args []*sym, kwNames []string, kw []*sym
 		return constSym(nil, q+"("+strings.Join(parts, ", ")+")")
 	case strings.HasPrefix(q, "__torch__."):
 		if fn := ts.code.function(q); fn != nil && !ts.limited() {
-			return ts.invoke(fn, nil, args, kwNames, kw)
+			return ts.invoke(fn, nil, args, kwNames, kw, first(hints))
 		}
 		_, short := splitQual(demangle(q))
 		return ts.opNode(short, "", args, kwNames, kw, hints)
@@ -1099,7 +1111,7 @@ func (ts *tsBuilder) callMethod(tm *tsModule, method string, args []*sym, kwName
 	}
 	saved := gs.group
 	gs.group = groupFor(tm.path)
-	r := ts.invoke(fn, &sym{kind: symMod, mod: tm}, args, kwNames, kw)
+	r := ts.invoke(fn, &sym{kind: symMod, mod: tm}, args, kwNames, kw, first(hints))
 	gs.group = saved
 	if r == nil {
 		return constSym(nil, "None")
