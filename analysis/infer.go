@@ -553,18 +553,15 @@ func (c *nctx) elementwise(op string, dt model.DType) {
 	}
 	if len(c.n.Inputs) == 2 && op != "Sum" && op != "Mean" && op != "BitShift" && !strings.HasPrefix(op, "Bitwise") {
 		if ab := c.smallAll(0, 1); ab != nil {
-			{
-				a, b := ab[0], ab[1]
-				if out := foldBinary(op, a, b); out != nil {
-					if op == "Pow" || out.float == isFloatType(dt) || dt == model.Bool || dt == model.Undefined {
-						if !out.float && isFloatType(dt) {
-							out = castConst(out, dt)
-						} else if out.float && !isFloatType(dt) && dt != model.Undefined {
-							out = castConst(out, dt)
-						}
-						c.setConst(0, dt, out)
-						return
-					}
+			if out := foldBinary(op, ab[0], ab[1]); out != nil {
+				// The result has the op's type: an int Pow with a float
+				// exponent stays int, Equal gives bool.
+				if dt != model.Undefined && !compareOps[op] {
+					out = castConst(out, dt)
+				}
+				if out != nil {
+					c.setConst(0, dt, out)
+					return
 				}
 			}
 		}
@@ -1271,8 +1268,8 @@ func (c *nctx) concat() {
 	// Fold concatenation of 1-D constants (shape vectors).
 	if rank == 1 {
 		var vals []model.Dim
-		isF := false
 		var fl []float64
+		nFloat, nInt := 0, 0
 		for i := range c.n.Inputs {
 			if !c.has(i) {
 				continue
@@ -1285,19 +1282,19 @@ func (c *nctx) concat() {
 				return
 			}
 			if cv.float {
-				isF = true
+				nFloat++
 				fl = append(fl, cv.flts...)
 			} else {
+				nInt++
 				vals = append(vals, cv.ints...)
-				f, _ := cv.floats()
-				fl = append(fl, f...)
 			}
 		}
-		if isF {
-			if len(fl) == len(vals)+len(fl)-len(vals) && len(vals) == 0 {
-				c.outs[0].c = &cval{dims: []int64{int64(len(fl))}, float: true, flts: fl}
-				c.outs[0].shape = model.Fixed(int64(len(fl)))
-			}
+		switch {
+		case nFloat > 0 && nInt > 0:
+			return // mixed types: a malformed graph
+		case nFloat > 0:
+			c.outs[0].c = &cval{dims: []int64{int64(len(fl))}, float: true, flts: fl}
+			c.outs[0].shape = model.Fixed(int64(len(fl)))
 			return
 		}
 		c.outs[0].c = vecConst(vals)
