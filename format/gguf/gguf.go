@@ -17,6 +17,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -41,22 +42,96 @@ const (
 // Probe accepts the GGUF magic.
 func Probe(head []byte) bool { return len(head) >= 4 && string(head[:4]) == "GGUF" }
 
-// Open reads a GGUF file's structure.
+// Open reads a GGUF file's structure. A part of a gguf-split set
+// (NAME-00001-of-00003.gguf) is shown with the tensors of all its parts.
 func Open(path string) (*model.Model, error) {
+	m, sp, err := openOne(path)
+	if err != nil || sp.count <= 1 {
+		return m, err
+	}
+	return joinSplit(path, m, sp)
+}
+
+func openOne(path string) (*model.Model, split, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, split{}, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, split{}, err
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, err
+		return nil, split{}, err
 	}
-	return parse(f, st.Size(), abs)
+	return parseFile(f, st.Size(), abs)
+}
+
+var splitName = regexp.MustCompile(`^(.*)-([0-9]{5})-of-([0-9]{5})\.gguf$`)
+
+// joinSplit opens the sibling parts named as llama.cpp's gguf-split names
+// them, in the same folder. Metadata comes from the first part; a missing
+// part is a warning.
+func joinSplit(path string, m *model.Model, sp split) (*model.Model, error) {
+	dir, base := filepath.Split(path)
+	parts := splitName.FindStringSubmatch(base)
+	if parts == nil || sp.no < 0 || sp.no >= sp.count {
+		m.Warnings = append(m.Warnings, fmt.Sprintf("split.count is %d but the file name is not NAME-%05d-of-%05d.gguf: only this part is shown", sp.count, sp.no+1, sp.count))
+		return m, nil
+	}
+	var missing []string
+	var out *model.Model
+	var tensors []*model.Value
+	seen := map[string]bool{}
+	for i := int64(0); i < sp.count; i++ {
+		pm := m
+		name := fmt.Sprintf("%s-%05d-of-%05d.gguf", parts[1], i+1, sp.count)
+		if i != sp.no {
+			var psp split
+			var err error
+			pm, psp, err = openOne(filepath.Join(dir, name))
+			if errors.Is(err, os.ErrNotExist) {
+				missing = append(missing, name)
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("split part %s: %v", name, err)
+			}
+			if psp.no != i || psp.count != sp.count {
+				return nil, fmt.Errorf("split part %s says it is part %d of %d", name, psp.no+1, psp.count)
+			}
+		}
+		if out == nil {
+			// The first part found carries the model's metadata.
+			out = &model.Model{Format: pm.Format, Kind: pm.Kind, DocString: pm.DocString, Metadata: pm.Metadata,
+				Graphs: []*model.Graph{{Name: pm.Graphs[0].Name}}}
+		}
+		out.Warnings = append(out.Warnings, pm.Warnings...)
+		for _, v := range pm.Graphs[0].Initializers {
+			if seen[v.Name] {
+				return nil, fmt.Errorf("tensor %q is in two split parts", v.Name)
+			}
+			seen[v.Name] = true
+			tensors = append(tensors, v)
+		}
+	}
+	if len(missing) > 0 {
+		w := fmt.Sprintf("%d of %d split parts are missing (%s", len(missing), sp.count, missing[0])
+		if len(missing) > 1 {
+			w += ", ..."
+		}
+		out.Warnings = append(out.Warnings, w+"): their tensors are not shown")
+	}
+	g := out.Graphs[0]
+	for _, v := range tensors {
+		v.ID = int32(len(g.Values))
+		g.Values = append(g.Values, v)
+		g.Initializers = append(g.Initializers, v)
+	}
+	out.Modules = safetensors.ModuleTree(g.Initializers, ".")
+	return out, nil
 }
 
 // ggml types: name, elements per block, bytes per block (ggml.c type_traits).
@@ -352,7 +427,20 @@ func (r *reader) array() (string, uint64, bool, error) {
 	return "[" + strings.Join(parts, ", ") + "]", 0, false, nil
 }
 
+// split is a file's place in a gguf-split set (split.no, split.count).
+type split struct{ no, count int64 }
+
 func parse(ra io.ReaderAt, size int64, abs string) (*model.Model, error) {
+	m, _, err := parseFile(ra, size, abs)
+	return m, err
+}
+
+func parseFile(ra io.ReaderAt, size int64, abs string) (m *model.Model, sp split, err error) {
+	m, err = parseHeader(ra, size, abs, &sp)
+	return m, sp, err
+}
+
+func parseHeader(ra io.ReaderAt, size int64, abs string, sp *split) (*model.Model, error) {
 	if size < 8 {
 		return nil, errors.New("file too short for a GGUF header")
 	}
@@ -423,6 +511,14 @@ func parse(ra io.ReaderAt, size int64, abs string) (*model.Model, error) {
 			name = shown
 		case "general.description":
 			m.DocString = shown
+		case "split.count":
+			if isInt {
+				sp.count = int64(num)
+			}
+		case "split.no":
+			if isInt {
+				sp.no = int64(num)
+			}
 		}
 		m.Metadata = append(m.Metadata, model.KV{Key: key, Value: shown})
 	}

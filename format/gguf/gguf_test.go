@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -324,4 +325,62 @@ func FuzzGGUF(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestSplit(t *testing.T) {
+	want := "token_embd.weight blk.0.attn_q.weight blk.0.ffn_up.weight blk.1.attn_q.weight output.weight"
+	for _, p := range []string{"testdata/split-00001-of-00003.gguf", "testdata/split-00002-of-00003.gguf"} {
+		m, err := Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := m.Graphs[0]
+		if names(g.Initializers) != want || g.Name != "split-fixture" || m.Kind != "llama" || len(m.Warnings) != 0 {
+			t.Errorf("%s: %s / %q %q %v", p, names(g.Initializers), g.Name, m.Kind, m.Warnings)
+		}
+		for i, v := range g.Values {
+			if v.ID != int32(i) {
+				t.Errorf("%s: value IDs out of order", p)
+			}
+		}
+		q := g.Initializers[3].Initializer
+		b, err := q.Load()
+		if err != nil || !strings.HasSuffix(q.File, "split-00002-of-00003.gguf") || len(b) != 16 || math.Float32frombits(binary.LittleEndian.Uint32(b[12:])) != 3 {
+			t.Errorf("%s: part-2 tensor %s: %v", p, q.File, err)
+		}
+		if blk := m.Modules.Children[1]; blk.Name != "blk" || len(blk.Children) != 2 {
+			t.Errorf("%s: module tree", p)
+		}
+	}
+	dir := t.TempDir()
+	cp := func(from, to string) {
+		b, err := os.ReadFile("testdata/" + from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, to), b, 0o644)
+	}
+	cp("split-00001-of-00003.gguf", "a-00001-of-00003.gguf")
+	cp("split-00003-of-00003.gguf", "a-00003-of-00003.gguf")
+	m, err := Open(filepath.Join(dir, "a-00003-of-00003.gguf"))
+	if err != nil || len(m.Graphs[0].Initializers) != 3 || len(m.Warnings) != 1 || !strings.Contains(m.Warnings[0], "1 of 3 split parts are missing (a-00002-of-00003.gguf)") {
+		t.Errorf("missing part: %v %v", err, m)
+	}
+	cp("split-00003-of-00003.gguf", "a-00002-of-00003.gguf")
+	if _, err := Open(filepath.Join(dir, "a-00001-of-00003.gguf")); err == nil || !strings.Contains(err.Error(), "says it is part 3 of 3") {
+		t.Errorf("wrong part: %v", err)
+	}
+	cp("split-00001-of-00003.gguf", "renamed.gguf")
+	m, err = Open(filepath.Join(dir, "renamed.gguf"))
+	if err != nil || len(m.Graphs[0].Initializers) != 2 || len(m.Warnings) != 1 || !strings.Contains(m.Warnings[0], "only this part") {
+		t.Errorf("renamed part: %v %v", err, m.Warnings)
+	}
+}
+
+func names(vs []*model.Value) string {
+	var s []string
+	for _, v := range vs {
+		s = append(s, v.Name)
+	}
+	return strings.Join(s, " ")
 }

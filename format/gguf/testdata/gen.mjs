@@ -165,6 +165,21 @@ write("big_endian.gguf", {
 // GGUF v1 (u32 lengths), which modelviz rejects with a clear error.
 write("v1.gguf", { version: 1, meta: { "general.architecture": { value: "llama", type: 8 } }, tensors: [] });
 
+// A gguf-split set, named as llama.cpp's gguf-split names its parts.
+const splitMeta = (no) => ({
+  "split.no": { value: no, type: 2 }, "split.count": { value: 3, type: 2 },
+  "split.tensors.count": { value: 5, type: 5 },
+});
+write("split-00001-of-00003.gguf", {
+  meta: { "general.architecture": { value: "llama", type: 8 }, "general.name": { value: "split-fixture", type: 8 }, ...splitMeta(0) },
+  tensors: [["token_embd.weight", "F32", [4, 2]], ["blk.0.attn_q.weight", "F32", [4]]],
+});
+write("split-00002-of-00003.gguf", {
+  meta: splitMeta(1),
+  tensors: [["blk.0.ffn_up.weight", "Q8_0", [32, 2]], ["blk.1.attn_q.weight", "F32", [4]]],
+});
+write("split-00003-of-00003.gguf", { meta: splitMeta(2), tensors: [["output.weight", "F16", [4, 4]]] });
+
 for (const f of ["tiny_llama.gguf", "all_types_v2.gguf", "big_endian.gguf"]) {
   try {
     await oracle(f);
