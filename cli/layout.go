@@ -18,7 +18,7 @@ func runLayout(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("layout", "layout FILE [-o out.json] [--flat | --depth N] [--direction TB|LR] [--input NAME=SHAPE]...", stderr)
 	out := fs.String("o", "-", "write the layout JSON here (docs/json.md); - is stdout")
 	flat := fs.Bool("flat", false, "expand every group and subgraph: one box per operator")
-	depth := fs.Int("depth", 1, "expand groups above this nesting level (default: automatic, everything for small models)")
+	depth := fs.Int("depth", 0, "expand groups above this nesting level; 1 shows top-level groups collapsed (default: automatic, everything for small models)")
 	dir := fs.String("direction", "TB", "TB (top to bottom) or LR (left to right)")
 	group := fs.String("group", "", "lay out only this group (module path or group ID)")
 	attrs := fs.Bool("attributes", false, "show attribute rows in op boxes")
