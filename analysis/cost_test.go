@@ -231,3 +231,34 @@ func TestCorpusShapesKnown(t *testing.T) {
 		}
 	}
 }
+
+// TestPublishedMACsExtra checks torchvision models outside the corpus,
+// exported by testdata/export_torchvision.py into $MODELVIZ_TORCHVISION_DIR,
+// against torchvision's _ops metadata (GMACs, 3 decimals; the model cards'
+// GFLOPS column rounds them to 2): within 3%.
+func TestPublishedMACsExtra(t *testing.T) {
+	dir := os.Getenv("MODELVIZ_TORCHVISION_DIR")
+	if dir == "" {
+		t.Skip("MODELVIZ_TORCHVISION_DIR not set (see testdata/export_torchvision.py)")
+	}
+	ops := map[string]float64{ // torchvision/models/*.py, "_ops"
+		"resnet50": 4.089, "efficientnet_b0": 0.386, "mnasnet0_5": 0.104, "vit_b_16": 17.564,
+	}
+	for name, want := range ops {
+		path := filepath.Join(dir, name+".onnx")
+		if _, err := os.Stat(path); err != nil {
+			t.Logf("%s: not exported, skipped", name)
+			continue
+		}
+		m, err := onnx.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := float64(Analyze(m, Options{}).Total().MACs) / 1e9
+		dev := math.Abs(g-want) / want
+		if dev > 0.03 {
+			t.Errorf("%s: %.4f GMACs, torchvision %.3f (%.1f%% off)", name, g, want, 100*dev)
+		}
+		t.Logf("%s: %.4f GMACs, torchvision %.3f (%.2f%% off)", name, g, want, 100*dev)
+	}
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/python3
+"""Exports torchvision classifiers beyond the corpus to ONNX (random
+weights, 1x3x224x224, opset 14) for TestPublishedMACsExtra:
+
+    /usr/bin/python3 analysis/testdata/export_torchvision.py /tmp/tv
+    MODELVIZ_TORCHVISION_DIR=/tmp/tv go test ./analysis -run Extra -v
+
+The files are large (resnet50 100 MB, vit_b_16 350 MB), so they are not
+committed; the test skips when the variable is unset.
+"""
+import os
+import sys
+
+import torch
+import torchvision
+
+NAMES = ["resnet50", "efficientnet_b0", "mnasnet0_5", "vit_b_16"]
+
+
+def main(out):
+    os.makedirs(out, exist_ok=True)
+    for name in NAMES:
+        m = getattr(torchvision.models, name)(weights=None).eval()
+        torch.onnx.export(m, torch.zeros(1, 3, 224, 224), os.path.join(out, name + ".onnx"),
+                          opset_version=14, input_names=["x"], output_names=["y"])
+        print(name, sum(p.numel() for p in m.parameters()))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "/tmp/tv")
