@@ -14,20 +14,73 @@ var (
 	transposeCap  = 4096
 	siftWork      = 30_000_000
 	maxSiftPasses = 6
+	maxVariants   = 4
 )
 
-// order sets layers and pos: a depth-first initial order (it keeps the
-// chains of a network together), then alternating barycenter sweeps with
-// adjacent transpositions, keeping the best order seen.
+// order sets layers and pos. Each of a few initial orders (depth-first
+// searches, which keep the chains of a network together) is improved by
+// alternating median sweeps with adjacent transpositions, then by
+// sifting; the order with the fewest crossings wins.
 func (g *layered) order(lv *level) {
+	nn := int64(len(g.rank))
+	per := nn + 2*int64(len(g.down.nbr)) + 1
+	variants := int(min(int64(maxVariants), max(1, orderWork/(per*int64(maxSweeps)))))
+	var best int64 = -1
+	var bestLayers [][]int32
+	s := newSweeper(g)
+	for k := 0; k < variants; k++ {
+		g.initOrder(k)
+		if len(g.layers) < 2 {
+			return
+		}
+		c := s.improve(per)
+		if debugf != nil {
+			debugf("order: variant %d: %d crossings", k, c)
+		}
+		if best < 0 || c < best {
+			best = c
+			if k+1 < variants {
+				bestLayers = bestLayers[:0]
+				for _, l := range g.layers {
+					bestLayers = append(bestLayers, slices.Clone(l))
+				}
+			} else {
+				bestLayers = nil
+			}
+		}
+		if best == 0 {
+			break
+		}
+	}
+	if bestLayers != nil {
+		for l := range g.layers {
+			copy(g.layers[l], bestLayers[l])
+		}
+	}
+	for _, layer := range g.layers {
+		for i, v := range layer {
+			g.pos[v] = int32(i)
+		}
+	}
+}
+
+// initOrder fills layers by a depth-first search from the sources in rank
+// order; variants differ in the order children are visited and in whether
+// the search runs down from sources or up from sinks.
+func (g *layered) initOrder(variant int) {
 	nn := int32(len(g.rank))
+	for l := range g.layers {
+		g.layers[l] = g.layers[l][:0]
+	}
 	seen := make([]bool, nn)
 	var stack []int32
-	add := func(v int32) {
-		seen[v] = true
-		g.pos[v] = int32(len(g.layers[g.rank[v]]))
-		g.layers[g.rank[v]] = append(g.layers[g.rank[v]], v)
+	up := variant%2 == 1
+	reverse := variant/2%2 == 1
+	adj, back := &g.down, &g.up
+	if up {
+		adj, back = &g.up, &g.down
 	}
+	var order []int32
 	dfs := func(s int32) {
 		stack = append(stack[:0], s)
 		for len(stack) > 0 {
@@ -36,23 +89,32 @@ func (g *layered) order(lv *level) {
 			if seen[v] {
 				continue
 			}
-			add(v)
-			ws := g.down.of(v)
-			for i := len(ws) - 1; i >= 0; i-- {
-				if !seen[ws[i]] {
-					stack = append(stack, ws[i])
+			seen[v] = true
+			order = append(order, v)
+			ws := adj.of(v)
+			for i := range ws {
+				w := ws[len(ws)-1-i]
+				if reverse {
+					w = ws[i]
+				}
+				if !seen[w] {
+					stack = append(stack, w)
 				}
 			}
 		}
 	}
-	// Start from items in rank order so that upper layers are seeded first.
 	starts := make([]int32, 0, g.nItems)
 	for v := int32(0); v < g.nItems; v++ {
-		if g.up.start[v+1] == g.up.start[v] {
+		if back.start[v+1] == back.start[v] {
 			starts = append(starts, v)
 		}
 	}
-	slices.SortStableFunc(starts, func(a, b int32) int { return cmp.Compare(g.rank[a], g.rank[b]) })
+	slices.SortStableFunc(starts, func(a, b int32) int {
+		if up {
+			return cmp.Compare(g.rank[b], g.rank[a])
+		}
+		return cmp.Compare(g.rank[a], g.rank[b])
+	})
 	for _, s := range starts {
 		dfs(s)
 	}
@@ -61,28 +123,25 @@ func (g *layered) order(lv *level) {
 			dfs(v)
 		}
 	}
-	if len(g.layers) < 2 {
-		return
+	for _, v := range order {
+		g.pos[v] = int32(len(g.layers[g.rank[v]]))
+		g.layers[g.rank[v]] = append(g.layers[g.rank[v]], v)
 	}
+}
 
-	edges := int64(len(g.down.nbr))
-	sweeps := maxSweeps
-	if per := int64(nn) + 2*edges; per > 0 {
-		sweeps = int(min(int64(maxSweeps), orderWork/per))
-	}
+// improve runs the sweeps and sifting on the current order and returns
+// its crossings.
+func (s *sweeper) improve(per int64) int64 {
+	g := s.g
+	sweeps := int(min(int64(maxSweeps), orderWork/per))
 	best := g.crossings()
-	if debugf != nil {
-		debugf("order: initial crossings %d", best)
-	}
 	if best == 0 {
-		return
+		return 0
 	}
 	bestPos := slices.Clone(g.pos)
-	s := newSweeper(g)
 	stale := 0
 	for it := 0; it < sweeps && stale < maxStale; it++ {
-		down := it%2 == 0
-		s.sweep(down)
+		s.sweep(it%2 == 0)
 		s.transpose()
 		c := g.crossings()
 		if c < best {
@@ -104,13 +163,11 @@ func (g *layered) order(lv *level) {
 			layer[g.pos[v]] = v
 		}
 	}
-	if debugf != nil {
-		debugf("order: %d nodes, %d layers, %d sweeps, crossings %d", nn, len(g.layers), sweeps, best)
+	if best > 0 {
+		s.sift()
+		best = g.crossings()
 	}
-	s.sift()
-	if debugf != nil {
-		debugf("order: after sifting %d (%d moves)", g.crossings(), s.moves)
-	}
+	return best
 }
 
 // sift moves each node, one at a time, to the slot of its layer with the
