@@ -11,6 +11,9 @@ import (
 
 // externals resolves external data locations strictly inside the model's
 // folder (onnx CVE-2022-25882 and CVE-2024-27318 were escapes from it).
+// maxExternalFiles bounds the file system lookups a hostile file can cause.
+const maxExternalFiles = 4096
+
 type externals struct {
 	dir   string // the model's folder, absolute
 	real  string // dir with symlinks resolved; "" if that failed
@@ -64,6 +67,10 @@ func (e *externals) resolve(t *model.Tensor, kvs []model.KV, want int64) error {
 		return fmt.Errorf("tensor %q: external data location %q %v", t.Name, loc, err)
 	}
 	ef, ok := e.cache[loc]
+	if !ok && len(e.cache) >= maxExternalFiles {
+		t.Warning = fmt.Sprintf("more than %d external data files; %q is not opened", maxExternalFiles, loc)
+		return nil
+	}
 	if !ok {
 		var err error
 		ef, err = e.open(loc)

@@ -556,6 +556,22 @@ func (p *parser) parseAttr(f *fields, depth int) (model.Attr, []*graphRaw, error
 		subs = append(subs, gr)
 		return gr.g, nil
 	}
+	// A value field left out reads as its empty message (as in protobuf),
+	// so a TENSOR attribute always has a Tensor; references have none.
+	if a.RefAttrName == "" {
+		if t == nil {
+			t = &span{at: at}
+		}
+		if sp == nil {
+			sp = &span{at: at}
+		}
+		if g == nil {
+			g = &span{at: at}
+		}
+		if tp == nil {
+			tp = &span{at: at}
+		}
+	}
 	switch a.Kind {
 	case model.AttrFloat:
 		a.Float = keep.Float

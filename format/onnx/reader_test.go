@@ -473,3 +473,27 @@ func TestCycles(t *testing.T) {
 		}
 	}
 }
+
+// TestAttrWithoutValue: a typed attribute missing its value field reads as
+// the empty message, so consumers never meet a nil Tensor, Graph or Type.
+func TestAttrWithoutValue(t *testing.T) {
+	type M = onnxtest.Msg
+	attrs := []onnxtest.Msg{
+		M{}.Str(1, "value").Varint(20, uint64(model.AttrTensor)),
+		M{}.Str(1, "body").Varint(20, uint64(model.AttrGraph)),
+		M{}.Str(1, "tp").Varint(20, uint64(model.AttrType)),
+		M{}.Str(1, "sp").Varint(20, uint64(model.AttrSparseTensor)),
+	}
+	g := onnxtest.Graph("g", onnxtest.Node("Constant", "c", nil, []string{"y"}, attrs...))
+	m, err := parse(onnxtest.Model(g), "/nonexistent/m.onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := m.Graphs[0].Nodes[0]
+	if n.Attr("value").Tensor == nil || n.Attr("body").Graph == nil || n.Attr("tp").Type == nil || n.Attr("sp").Tensor == nil {
+		t.Fatalf("nil attribute values: %+v", n.Attrs)
+	}
+	if sg := n.Subgraphs(); len(sg) != 1 || sg[0].Graph.Owner != n {
+		t.Errorf("empty graph not linked")
+	}
+}
