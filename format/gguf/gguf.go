@@ -435,11 +435,14 @@ func parse(ra io.ReaderAt, size int64, abs string) (*model.Model, error) {
 	return m, err
 }
 
-func parseFile(ra io.ReaderAt, size int64, abs string) (m *model.Model, sp split, err error) {
-	m, err = parseHeader(ra, size, abs, &sp)
+func parseFile(ra io.ReaderAt, size int64, abs string) (*model.Model, split, error) {
+	var sp split
+	m, err := parseHeader(ra, size, abs, &sp)
 	return m, sp, err
 }
 
+// parseHeader reads the header of a file of size bytes stored at abs and
+// records its split.no and split.count in sp.
 func parseHeader(ra io.ReaderAt, size int64, abs string, sp *split) (*model.Model, error) {
 	if size < 8 {
 		return nil, errors.New("file too short for a GGUF header")
