@@ -147,8 +147,14 @@ func probeMessage(b []byte, schema map[protowire.Number]protowire.Type, depth in
 			if uint64(len(b)) > l {
 				inner = b[:l]
 			}
-			if num == 7 && depth == 0 && probeMessage(inner, graphFields, 1) < 0 {
-				return -1
+			if num == 7 && depth == 0 {
+				switch probeMessage(inner, graphFields, 1) {
+				case -1:
+					return -1
+				case 0, 1:
+				default:
+					count++ // a graph that starts well is worth two fields
+				}
 			}
 			if uint64(len(b)) < l {
 				return count + 1

@@ -3,6 +3,7 @@ package onnx
 import (
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -317,6 +318,15 @@ func TestProbe(t *testing.T) {
 	features, _ := os.ReadFile(filepath.Join("testdata", "features.onnx"))
 	if !Probe(features) {
 		t.Errorf("Probe rejects features.onnx")
+	}
+	// Writers may put the graph first; its start decides.
+	var nodes []onnxtest.Msg
+	for i := 0; i < 200; i++ {
+		nodes = append(nodes, onnxtest.Node("Relu", fmt.Sprintf("/layer%d/Relu", i), []string{"x"}, []string{fmt.Sprintf("y%d", i)}))
+	}
+	graphFirst := onnxtest.Msg{}.Bytes(7, onnxtest.Graph("g", nodes...)).Varint(1, 8)
+	if len(graphFirst) <= 4096 || !Probe(graphFirst[:4096]) {
+		t.Errorf("Probe rejects a model starting with its graph")
 	}
 	rnd := make([]byte, 4096)
 	seed := uint32(1)
