@@ -7,6 +7,7 @@ import (
 	"image/draw"
 	"io"
 	"math"
+	"sort"
 	"sync"
 
 	"golang.org/x/image/font/sfnt"
@@ -93,6 +94,7 @@ type rasterPainter struct {
 	z      vector.Rasterizer
 	buf    sfnt.Buffer
 	polys  [][]pt
+	spans  []edgeSpan
 }
 
 func (p *rasterPainter) dev(q pt) pt {
@@ -177,8 +179,8 @@ func (p *rasterPainter) fillRoundRect(rr *[5]float64, c rgba) bool {
 	if top >= bot || !finite(x0) || !finite(x1) || !finite(y0) || !finite(y1) {
 		return false
 	}
-	p.rasterizeRows(p.polys, c, math.MinInt, top)
-	p.rasterizeRows(p.polys, c, bot, math.MaxInt)
+	p.rasterizeRows(p.polys, c, math.MinInt, top, false)
+	p.rasterizeRows(p.polys, c, bot, math.MaxInt, false)
 	lo, hi := max(top, p.img.Rect.Min.Y), min(bot, p.img.Rect.Max.Y)
 	if lo >= hi {
 		return true
@@ -205,20 +207,28 @@ func (p *rasterPainter) fillRoundRect(rr *[5]float64, c rgba) bool {
 	return true
 }
 
-// rasterize fills polygons (device pixels, nonzero) with c, in bands so
-// the coverage buffer stays small whatever the shape's size.
+// rasterize fills polygons (device pixels, nonzero) with c.
 func (p *rasterPainter) rasterize(polys [][]pt, c rgba) {
-	p.rasterizeRows(polys, c, math.MinInt, math.MaxInt)
+	p.rasterizeRows(polys, c, math.MinInt, math.MaxInt, false)
 }
 
-// rasterizeRows is rasterize limited to pixel rows [ry0, ry1).
-func (p *rasterPainter) rasterizeRows(polys [][]pt, c rgba, ry0, ry1 int) {
+// bandRows is the height of the bands a large shape is rasterized in:
+// each band's coverage buffer spans only the columns the shape has in
+// those rows, so cost follows the pixels drawn, not the bounding box.
+const bandRows = 32
+
+// rasterizeRows fills polys in pixel rows [ry0, ry1). With spans set
+// (stroke outlines, whose separate parts enclose nothing), each band is
+// further cut into the column spans its edges occupy.
+func (p *rasterPainter) rasterizeRows(polys [][]pt, c rgba, ry0, ry1 int, spans bool) {
 	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	nEdges := 0
 	for _, pl := range polys {
 		for _, q := range pl {
 			x0, y0 = math.Min(x0, q.X), math.Min(y0, q.Y)
 			x1, y1 = math.Max(x1, q.X), math.Max(y1, q.Y)
 		}
+		nEdges += len(pl)
 	}
 	if !finite(x0) || !finite(y0) || !finite(x1) || !finite(y1) {
 		return
@@ -229,12 +239,82 @@ func (p *rasterPainter) rasterizeRows(polys [][]pt, c rgba, ry0, ry1 int) {
 		return
 	}
 	src := image.NewUniform(color.NRGBA(c))
-	bw := b.Dx()
-	band := max(1, rasterBand/bw)
-	for top := b.Min.Y; top < b.Max.Y; top += band {
-		bh := min(band, b.Max.Y-top)
-		p.z.Reset(bw, bh)
-		ox, oy := float32(b.Min.X), float32(top)
+	if b.Dx()*b.Dy() <= 1<<16 {
+		p.fillBand(polys, src, b, nil)
+		return
+	}
+	bh := max(1, min(bandRows, rasterBand/b.Dx()))
+	for top := b.Min.Y; top < b.Max.Y; top += bh {
+		band := image.Rect(b.Min.X, top, b.Max.X, min(top+bh, b.Max.Y))
+		// Column extent of every edge within the band's rows.
+		p.spans = p.spans[:0]
+		ya, yb := float64(band.Min.Y), float64(band.Max.Y)
+		for pi, pl := range polys {
+			for i := range pl {
+				a, q := pl[i], pl[(i+1)%len(pl)]
+				lo, hi, ok := clipX(a, q, ya, yb)
+				if ok {
+					p.spans = append(p.spans, edgeSpan{lo, hi, int32(pi), int32(i)})
+				}
+			}
+		}
+		if len(p.spans) == 0 {
+			continue
+		}
+		if !spans {
+			lo, hi := math.Inf(1), math.Inf(-1)
+			for _, e := range p.spans {
+				lo, hi = math.Min(lo, e.lo), math.Max(hi, e.hi)
+			}
+			r := image.Rect(int(math.Floor(lo))-1, band.Min.Y, int(math.Ceil(hi))+2, band.Max.Y).Intersect(band)
+			p.fillBand(polys, src, r, nil)
+			continue
+		}
+		sort.Slice(p.spans, func(i, j int) bool { return p.spans[i].lo < p.spans[j].lo })
+		for i := 0; i < len(p.spans); {
+			lo, hi := p.spans[i].lo, p.spans[i].hi
+			j := i + 1
+			for j < len(p.spans) && p.spans[j].lo <= hi+3 {
+				hi = math.Max(hi, p.spans[j].hi)
+				j++
+			}
+			r := image.Rect(int(math.Floor(lo))-1, band.Min.Y, int(math.Ceil(hi))+2, band.Max.Y).Intersect(band)
+			p.fillBand(polys, src, r, p.spans[i:j])
+			i = j
+		}
+	}
+}
+
+// edgeSpan is the column extent of edge I of polygon P within a band.
+type edgeSpan struct {
+	lo, hi float64
+	P, I   int32
+}
+
+// clipX gives the x extent of segment a-q within rows [ya, yb).
+func clipX(a, q pt, ya, yb float64) (lo, hi float64, ok bool) {
+	if math.Max(a.Y, q.Y) < ya || math.Min(a.Y, q.Y) > yb {
+		return 0, 0, false
+	}
+	xa, xb := a.X, q.X
+	if a.Y != q.Y {
+		at := func(y float64) float64 { return a.X + (q.X-a.X)*(y-a.Y)/(q.Y-a.Y) }
+		t0, t1 := math.Max(math.Min(a.Y, q.Y), ya), math.Min(math.Max(a.Y, q.Y), yb)
+		xa, xb = at(t0), at(t1)
+	}
+	return math.Min(xa, xb), math.Max(xa, xb), true
+}
+
+// fillBand rasterizes into rectangle r: whole polygons when edges is
+// nil, else just the listed edges (whose rows balance, being both sides
+// of a stroke).
+func (p *rasterPainter) fillBand(polys [][]pt, src *image.Uniform, r image.Rectangle, edges []edgeSpan) {
+	if r.Empty() {
+		return
+	}
+	p.z.Reset(r.Dx(), r.Dy())
+	ox, oy := float32(r.Min.X), float32(r.Min.Y)
+	if edges == nil {
 		for _, pl := range polys {
 			if len(pl) < 3 {
 				continue
@@ -245,12 +325,21 @@ func (p *rasterPainter) rasterizeRows(polys [][]pt, c rgba, ry0, ry1 int) {
 			}
 			p.z.ClosePath()
 		}
-		p.z.Draw(p.img, image.Rect(b.Min.X, top, b.Max.X, top+bh), src, image.Point{})
+	} else {
+		for _, e := range edges {
+			pl := polys[e.P]
+			a, q := pl[e.I], pl[(int(e.I)+1)%len(pl)]
+			p.z.MoveTo(float32(a.X)-ox, float32(a.Y)-oy)
+			p.z.LineTo(float32(q.X)-ox, float32(q.Y)-oy)
+		}
 	}
+	p.z.Draw(p.img, r, src, image.Point{})
 }
 
-// stroke outlines the path: a quad per segment plus a small disc at each
-// joint, all wound the same way so overlaps do not cancel.
+// stroke outlines each subpath as one polygon (left offset forward,
+// right offset back; a ring for closed subpaths) with mitred joins, so
+// every pixel's coverage is exact: overlapping pieces would overshoot
+// at anti-aliased borders.
 func (p *rasterPainter) stroke(pa *path, c rgba, width float64) {
 	if c.A == 0 {
 		return
@@ -263,107 +352,77 @@ func (p *rasterPainter) stroke(pa *path, c rgba, width float64) {
 	}
 	var polys [][]pt
 	for _, pl := range pa.flatten(0.15 / p.scale) {
-		pts := make([]pt, 0, len(pl.pts)+1)
+		pts := make([]pt, 0, len(pl.pts))
 		for _, q := range pl.pts {
-			pts = append(pts, p.dev(q))
+			d := p.dev(q)
+			if len(pts) == 0 || dist(pts[len(pts)-1], d) > 1e-6 {
+				pts = append(pts, d)
+			}
 		}
-		if pl.closed && len(pts) > 1 {
-			pts = append(pts, pts[0])
+		closed := pl.closed
+		if closed && len(pts) > 1 && dist(pts[0], pts[len(pts)-1]) < 1e-6 {
+			pts = pts[:len(pts)-1]
 		}
-		for i := 1; i < len(pts); i++ {
-			a, b := pts[i-1], pts[i]
-			d := dist(a, b)
-			if d < 1e-9 {
-				continue
-			}
-			ux, uy := (b.X-a.X)/d, (b.Y-a.Y)/d
-			nx, ny := -uy*hw, ux*hw
-			// A long slanted segment is cut into short pieces, so no
-			// rasterization scans its whole bounding box. Pieces overlap
-			// by half a pixel: no seams (strokes here are opaque or
-			// axis-aligned).
-			pieces := 1
-			if math.Abs(b.X-a.X) > 8 && math.Abs(b.Y-a.Y) > 8 {
-				pieces = int(math.Ceil(d / 32))
-			}
-			for k := 0; k < pieces; k++ {
-				t0, t1 := d*float64(k)/float64(pieces), d*float64(k+1)/float64(pieces)
-				if k > 0 {
-					t0 -= 0.5
-				}
-				if k < pieces-1 {
-					t1 += 0.5
-				}
-				s0 := pt{a.X + ux*t0, a.Y + uy*t0}
-				s1 := pt{a.X + ux*t1, a.Y + uy*t1}
-				polys = append(polys, []pt{{s0.X + nx, s0.Y + ny}, {s1.X + nx, s1.Y + ny}, {s1.X - nx, s1.Y - ny}, {s0.X - nx, s0.Y - ny}})
-			}
-			if i < len(pts)-1 || pl.closed {
-				polys = append(polys, disc(b, hw))
-			}
+		if len(pts) < 2 || closed && len(pts) < 3 {
+			continue
+		}
+		left := offsetLine(pts, hw, closed)
+		right := offsetLine(pts, -hw, closed)
+		if closed {
+			reverse(right)
+			polys = append(polys, left, right)
+		} else {
+			reverse(right)
+			polys = append(polys, append(left, right...))
 		}
 	}
-	// Rasterize in batches of nearby pieces: one batch for a long edge
-	// or a big group outline would scan its whole bounding box.
-	var batch [][]pt
-	var bx0, by0, bx1, by1, sum float64
-	flush := func() {
-		if len(batch) > 0 {
-			p.rasterize(batch, c)
-			batch = batch[:0]
-		}
-	}
-	for _, pl := range polys {
-		if area(pl) < 0 {
-			for i, j := 0, len(pl)-1; i < j; i, j = i+1, j-1 {
-				pl[i], pl[j] = pl[j], pl[i]
-			}
-		}
-		x0, y0, x1, y1 := polyBounds(pl)
-		a := (x1 - x0 + 2) * (y1 - y0 + 2)
-		if len(batch) > 0 {
-			ux0, uy0 := math.Min(bx0, x0), math.Min(by0, y0)
-			ux1, uy1 := math.Max(bx1, x1), math.Max(by1, y1)
-			if ua := (ux1 - ux0 + 2) * (uy1 - uy0 + 2); ua > 4*(sum+a) && ua > 4096 {
-				flush()
-			} else {
-				bx0, by0, bx1, by1, sum = ux0, uy0, ux1, uy1, sum+a
-				batch = append(batch, pl)
-				continue
-			}
-		}
-		bx0, by0, bx1, by1, sum = x0, y0, x1, y1, a
-		batch = append(batch, pl)
-	}
-	flush()
+	p.rasterizeRows(polys, c, math.MinInt, math.MaxInt, true)
 }
 
-func polyBounds(pl []pt) (x0, y0, x1, y1 float64) {
-	x0, y0, x1, y1 = pl[0].X, pl[0].Y, pl[0].X, pl[0].Y
-	for _, q := range pl[1:] {
-		x0, y0 = math.Min(x0, q.X), math.Min(y0, q.Y)
-		x1, y1 = math.Max(x1, q.X), math.Max(y1, q.Y)
+// offsetLine shifts a polyline sideways by d (left of travel when
+// positive), mitring joins up to twice d and bevelling sharper ones.
+func offsetLine(pts []pt, d float64, closed bool) []pt {
+	n := len(pts)
+	normal := func(i int) pt { // of segment i -> i+1
+		a, b := pts[i], pts[(i+1)%n]
+		l := dist(a, b)
+		return pt{-(b.Y - a.Y) / l, (b.X - a.X) / l}
 	}
-	return
-}
-
-func disc(c pt, r float64) []pt {
-	const n = 8
-	out := make([]pt, n)
-	for i := range out {
-		a := float64(i) * 2 * math.Pi / n
-		out[i] = pt{c.X + r*math.Cos(a), c.Y + r*math.Sin(a)}
+	out := make([]pt, 0, n+4)
+	for i := 0; i < n; i++ {
+		v := pts[i]
+		var n0, n1 pt
+		switch {
+		case !closed && i == 0:
+			n0 = normal(0)
+			n1 = n0
+		case !closed && i == n-1:
+			n0 = normal(n - 2)
+			n1 = n0
+		default:
+			n0, n1 = normal((i-1+n)%n), normal(i)
+		}
+		m := pt{n0.X + n1.X, n0.Y + n1.Y}
+		ml := math.Hypot(m.X, m.Y)
+		if ml < 1e-9 {
+			out = append(out, pt{v.X + n0.X*d, v.Y + n0.Y*d}, pt{v.X + n1.X*d, v.Y + n1.Y*d})
+			continue
+		}
+		m = pt{m.X / ml, m.Y / ml}
+		cos := m.X*n0.X + m.Y*n0.Y
+		if cos < 0.5 { // miter longer than 2d: bevel
+			out = append(out, pt{v.X + n0.X*d, v.Y + n0.Y*d}, pt{v.X + n1.X*d, v.Y + n1.Y*d})
+			continue
+		}
+		out = append(out, pt{v.X + m.X*d/cos, v.Y + m.Y*d/cos})
 	}
 	return out
 }
 
-func area(pl []pt) float64 {
-	s := 0.0
-	for i := range pl {
-		j := (i + 1) % len(pl)
-		s += pl[i].X*pl[j].Y - pl[j].X*pl[i].Y
+func reverse(p []pt) {
+	for i, j := 0, len(p)-1; i < j; i, j = i+1, j-1 {
+		p[i], p[j] = p[j], p[i]
 	}
-	return s
 }
 
 // glyphKey identifies a rendered glyph: font, glyph, size in 1/64 px and
