@@ -16,6 +16,8 @@ import (
 func FuzzParse(f *testing.F) {
 	seeds := []string{
 		filepath.Join("testdata", "features.onnx"),
+		filepath.Join("testdata", "backend", "test_loop16_seq_none.onnx"),
+		filepath.Join("testdata", "backend", "test_if_opt.onnx"),
 		filepath.Join(testutil.RepoRoot(), "examples", "iris.onnx"),
 	}
 	for _, s := range seeds {
