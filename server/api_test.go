@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -328,4 +329,43 @@ func TestExport(t *testing.T) {
 		t.Errorf("png export: %d %.100q", r.StatusCode, pb)
 	}
 	get(t, ts.URL+"/api/models/m1/export?format=exe", 400, nil)
+}
+
+// TestSceneJSONMatchesEncodingJSON keeps the hand-written Scene encoder in
+// step with the Scene type: both encodings must decode to the same value.
+func TestSceneJSONMatchesEncodingJSON(t *testing.T) {
+	s, _ := apiServer(t, testutil.Corpus(t, "tiny_transformer.onnx"), testutil.Corpus(t, "control_flow.onnx"))
+	for _, id := range []string{"m1", "m2"} {
+		e := s.model(id)
+		for _, vr := range []viewRequest{{Initial: true}, {All: true}, {Expanded: []string{}}} {
+			sc, err := e.scene(vr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Hostile strings must survive too.
+			if len(sc.Nodes) > 0 {
+				sc.Nodes[0].Label = "a\"b\\c\n\x01\u2028<&>\xff日本"
+			}
+			fast := appendScene(nil, sc, id)
+			slow, err := json.Marshal(sceneJSON{Scene: sc, Model: id})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var a, b any
+			if err := json.Unmarshal(fast, &a); err != nil {
+				t.Fatalf("fast encoding is not JSON: %v", err)
+			}
+			json.Unmarshal(slow, &b)
+			if !reflect.DeepEqual(a, b) {
+				t.Fatalf("%s %+v: encodings differ\nfast %.300s\nslow %.300s", id, vr, fast, slow)
+			}
+		}
+	}
+	for _, f := range []float64{0, -0.5, 1.25, 1e-7, 3e21, 123456789.125, -42} {
+		got := string(appendNum(nil, f))
+		want, _ := json.Marshal(f)
+		if got != string(want) && !(f == 0 && got == "0") {
+			t.Errorf("appendNum(%v) = %s, encoding/json %s", f, got, want)
+		}
+	}
 }

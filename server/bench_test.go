@@ -247,3 +247,58 @@ func BenchmarkExpandAll(b *testing.B) {
 	}
 	b.ReportMetric(total/float64(b.N), "ms-to-frame")
 }
+
+// BenchmarkOpen is the server side of start-up, before the URL is
+// printed: read, analyse, build the drawn graph and lay out the first view.
+func BenchmarkOpen(b *testing.B) {
+	path := testutil.Corpus(b, bigModel)
+	for i := 0; i < b.N; i++ {
+		s := New(Options{Logf: b.Logf})
+		if _, err := s.Open(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkViewerReadyFlat70k opens a 70,000-operator graph with no
+// modules (nothing to collapse: every box is in the first view).
+func BenchmarkViewerReadyFlat70k(b *testing.B) {
+	m := synthModel(5000)
+	for _, n := range m.Graphs[0].Nodes {
+		n.Group = nil
+	}
+	s := New(Options{Addr: "127.0.0.1:0", Logf: b.Logf})
+	s.Add(m, "flat70k.onnx")
+	ln, err := s.Listen()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	go s.Serve(ctx, ln)
+	br := newBrowser(b)
+	var total float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		br.run(b, 10*time.Second, chromedp.Navigate("about:blank"))
+		b.StartTimer()
+		br.open(b, fmt.Sprintf("%s?n=%d", s.URL(), i))
+		b.StopTimer()
+		total += eval[float64](b, br, `__modelviz.readyAt`)
+		b.StartTimer()
+	}
+	b.ReportMetric(total/float64(b.N), "ms-to-ready")
+}
+
+// BenchmarkOpenFlat70k is that model's server-side start-up: analysis,
+// drawn graph, layout and encoding of the first view.
+func BenchmarkOpenFlat70k(b *testing.B) {
+	m := synthModel(5000)
+	for _, n := range m.Graphs[0].Nodes {
+		n.Group = nil
+	}
+	for i := 0; i < b.N; i++ {
+		New(Options{Logf: b.Logf}).Add(m, "flat70k.onnx")
+	}
+}

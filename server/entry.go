@@ -21,6 +21,9 @@ type entry struct {
 	mu        sync.Mutex
 	statCache map[string]Stats // by graph+name; small, filled on demand
 	lay       *layouter        // built on first use
+
+	memo      map[string][]byte // encoded recent view answers, by request key
+	memoBytes int
 }
 
 func newEntry(m *model.Model, name string) *entry {

@@ -78,7 +78,9 @@ func New(opt Options) *Server {
 // Add registers an opened model and returns its id.
 func (s *Server) Add(m *model.Model, name string) string {
 	e := newEntry(m, name)
-	return s.add(e)
+	id := s.add(e)
+	e.sceneBytes(viewRequest{Initial: true, Dir: "TB"})
+	return id
 }
 
 // AddError registers a file that failed to open, so the page can show why.
@@ -118,10 +120,11 @@ func (s *Server) open(path, name string, hidePath bool) (string, error) {
 	}
 	prog("analysing")
 	e := newEntry(m, name)
+	id := s.add(e)
 	prog("laying out")
-	e.scene(viewRequest{Initial: true, Dir: "TB"})
+	e.sceneBytes(viewRequest{Initial: true, Dir: "TB"})
 	prog("done")
-	return s.add(e), nil
+	return id, nil
 }
 
 func (s *Server) add(e *entry) string {

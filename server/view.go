@@ -3,6 +3,8 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/modelviz/modelviz/view"
@@ -69,10 +71,52 @@ func (s *Server) apiView(w http.ResponseWriter, r *http.Request, e *entry) {
 		fail(w, http.StatusBadRequest, "bad view request: %v", err)
 		return
 	}
-	sc, err := e.scene(vr)
+	body, err := e.sceneBytes(vr)
 	if err != nil {
 		fail(w, http.StatusUnprocessableEntity, "layout failed: %v", err)
 		return
 	}
-	writeJSON(w, sceneJSON{Scene: sc, Model: e.id})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
+}
+
+// key identifies a request's answer: the same request gives the same
+// bytes (layouts are deterministic).
+func (vr viewRequest) key() string {
+	exp := append([]string(nil), vr.Expanded...)
+	sort.Strings(exp)
+	b, _ := json.Marshal([]any{vr.All, vr.Initial, vr.Dir, exp, vr.Expanded == nil, vr.Reveal})
+	return string(b)
+}
+
+// maxMemoBytes bounds the encoded answers kept per model.
+const maxMemoBytes = 256 << 20
+
+// sceneBytes answers a view request from the memo of recent answers, else
+// lays out and encodes. The first view is encoded when the model opens.
+func (e *entry) sceneBytes(vr viewRequest) ([]byte, error) {
+	k := vr.key()
+	e.mu.Lock()
+	if b, ok := e.memo[k]; ok {
+		e.mu.Unlock()
+		return b, nil
+	}
+	e.mu.Unlock()
+	sc, err := e.scene(vr)
+	if err != nil {
+		return nil, err
+	}
+	b := appendScene(make([]byte, 0, 256*len(sc.Nodes)+4096), sc, e.id)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.memo == nil || len(e.memo) >= 4 || e.memoBytes+len(b) > maxMemoBytes {
+		e.memo, e.memoBytes = map[string][]byte{}, 0
+	}
+	if len(b) <= maxMemoBytes {
+		e.memo[k] = b
+		e.memoBytes += len(b)
+	}
+	return b, nil
 }
