@@ -451,14 +451,16 @@ func enumName(kind string, v int) string {
 	return strconv.Itoa(v)
 }
 
-// moduleStack parses nn_module_stack ("key,path,type;key,path,type") into
-// module paths, outermost first, without the root module.
-// Class names are recorded in types by path.
+// moduleStack parses nn_module_stack ("key,path,type;key,path,type") and
+// returns the innermost module's path as its prefixes, outermost first
+// (["blocks", "blocks.0", "blocks.0.fc1"]), as the TorchScript reader
+// groups nodes; a module called from outside its parent still nests by
+// name. Class names are recorded in types by path.
 func moduleStack(s string, types map[string]string) []string {
 	if s == "" {
 		return nil
 	}
-	var out []string
+	inner := ""
 	for _, item := range strings.Split(s, ";") {
 		i := strings.IndexByte(item, ',')
 		j := strings.LastIndexByte(item, ',')
@@ -470,8 +472,16 @@ func moduleStack(s string, types map[string]string) []string {
 			types[p] = clip(item[j+1:], 256)
 		}
 		if p != "" {
-			out = append(out, p)
+			inner = p
 		}
+	}
+	if inner == "" {
+		return nil
+	}
+	parts := strings.Split(inner, ".")
+	out := make([]string, len(parts))
+	for i := range parts {
+		out[i] = strings.Join(parts[:i+1], ".")
 	}
 	return out
 }

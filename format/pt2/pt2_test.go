@@ -336,7 +336,7 @@ func TestNestedGraphs(t *testing.T) {
 		subs[0].Graph.Nodes[0].Op != "sin" || names(subs[0].Graph.Inputs) != "a" {
 		t.Errorf("subgraph %+v", subs)
 	}
-	if names(n.Inputs) != "x x x <nil> x" || strings.Join(n.Group, "|") != "layers.0" {
+	if names(n.Inputs) != "x x x <nil> x" || strings.Join(n.Group, "|") != "layers|layers.0" {
 		t.Errorf("inputs %s group %v", names(n.Inputs), n.Group)
 	}
 	if n.Attr("dev").String != "cuda:1" || n.Attr("dt").String != "bfloat16" || strings.Join(n.Attr("sizes").Strings, ",") != "x,3" {
