@@ -712,10 +712,23 @@
     if (s.nan) t.append(row('NaN', s.nan));
     if (s.inf) t.append(row('Inf', s.inf));
     const h = el('canvas', { cls: 'hist', title: 'histogram of ' + s.count + ' values' });
-    const vals = el('div', { cls: 'values mono', text: d.values.map(fmtNum).join(', ') + (d.total > d.values.length ? ', …' : '') });
+    const vals = el('div', { cls: 'values mono', text: d.values.map(fmtNum).join(', ') });
+    const count = el('div', { cls: 'sub', text: 'first ' + d.values.length + ' of ' + d.total + ' values' });
     const dl = el('a', { href: mpath('/tensor.npy' + q), download: name.replace(/[^\w.-]/g, '_') + '.npy', text: 'Download .npy' });
+    // Values come in pages; "more" fetches the next one.
+    let shown = d.values.length;
+    const more = el('span', { cls: 'link', text: 'more values', hidden: shown < d.total ? null : '' });
+    more.addEventListener('click', async () => {
+      try {
+        const p = await api(mpath('/tensor' + q + '&offset=' + shown + '&limit=1000'));
+        vals.textContent += ', ' + p.values.map(fmtNum).join(', ');
+        shown += p.values.length;
+        count.textContent = 'first ' + shown + ' of ' + d.total + ' values';
+        more.hidden = shown >= d.total;
+      } catch (err) { more.replaceWith(el('span', { cls: 'warn', text: err.message })); }
+    });
     into.className = '';
-    into.replaceChildren(t, h, el('div', { cls: 'sub', text: 'first ' + d.values.length + ' of ' + d.total + ' values' }), vals, dl);
+    into.replaceChildren(t, h, count, vals, el('div', null, more, ' ', dl));
     requestAnimationFrame(() => drawHist(h, s));
   }
   function drawHist(c, s) {
@@ -858,6 +871,7 @@
     }
     if (seq !== st.seq) return false;
     st.scene = prepare(sc);
+    if (st.heat) updateLegend();
     st.expanded = new Set((sc.groups || []).map((g) => g.id));
     if (before && anchor) {
       const after = anchorPos(anchor);
@@ -989,8 +1003,9 @@
     if (h.n && Number.isInteger(h.n.node)) {
       const b = boxOfNode(h.n.graph, h.n.node);
       if (b) selectBox(b, h.t && h.t.name);
-    } else if (h.t) {
-      st.sel = { tensor: h.t };
+    }
+    if (h.t) {
+      st.sel = Object.assign(st.sel || {}, { tensor: h.t });
       showTensor(h.t.graph, h.t.name);
     }
     firstFrameCb = () => { if (!st.readyAt) st.readyAt = performance.now(); setState('ready'); };
@@ -1161,8 +1176,19 @@
   $('btn-expand').addEventListener('click', () => relayout({ all: true }).then((ok) => ok && firstView()));
   $('btn-collapse').addEventListener('click', () => { st.expanded.clear(); relayout({ expanded: [] }).then((ok) => ok && firstView()); });
   $('btn-heat').addEventListener('click', (e) => {
-    st.heat = !st.heat; e.currentTarget.setAttribute('aria-pressed', String(st.heat)); invalidate();
+    st.heat = !st.heat; e.currentTarget.setAttribute('aria-pressed', String(st.heat));
+    updateLegend(); invalidate();
   });
+  // The heat map's key: a log scale of MACs up to the costliest box.
+  function updateLegend() {
+    const lg = $('legend');
+    lg.hidden = !st.heat;
+    if (!st.heat) return;
+    const sw = st.heatColors.map((c) => { const i = el('i'); i.style.background = c; return i; });
+    lg.replaceChildren('MACs (log): 0 ', ...sw, ' ' + fmtInt(st.maxMacs), el('i'));
+    lg.lastChild.style.background = st.colors.line;
+    lg.lastChild.title = 'no MACs';
+  }
   $('btn-model').addEventListener('click', showModel);
   $('btn-close').addEventListener('click', clearSelection);
   $('btn-png').addEventListener('click', () => exportImage('png'));
@@ -1192,9 +1218,11 @@
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
     readColors(); if (st.scene) { st.scene.overview = null; st.scene.cache = undefined; } invalidate();
   });
+  // Our own hash updates use replaceState, which fires no hashchange: this
+  // is a link pasted or edited by the user, so restore all of it.
   window.addEventListener('hashchange', () => {
     const h = parseHash();
-    if (h.m && h.m !== st.model) loadModel(h.m, h);
+    if (h.m && st.models.some((m) => m.id === h.m)) { $('models').value = h.m; loadModel(h.m, h); }
   });
   window.addEventListener('error', (e) => { if (body.dataset.state === 'loading') setState('error', 'viewer error: ' + e.message); });
 
