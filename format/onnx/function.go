@@ -14,6 +14,9 @@ func (p *parser) parseFunction(f *fields) (*funcRaw, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := p.spend(512); err != nil {
+		return nil, err
+	}
 	fn := &model.Function{}
 	body := &graphRaw{g: &model.Graph{}}
 	p.graphs = append(p.graphs, body)
@@ -61,6 +64,7 @@ func (p *parser) parseFunction(f *fields) (*funcRaw, error) {
 		case 12:
 			var vi valueInfo
 			if vi, err = parseValueInfo(g); err == nil {
+				err = p.spend(64 + typeCost(vi.typ))
 				body.valueInfo = append(body.valueInfo, vi)
 			}
 		}

@@ -16,6 +16,11 @@ const (
 	maxWarnings   = 100 // further warnings are counted, not kept
 )
 
+// maxStructBytes bounds the estimated memory of the parsed structure. A
+// file of tiny messages (a node costs 2 bytes of protobuf and hundreds in
+// memory) would otherwise need ~100 times its size. A variable for tests.
+var maxStructBytes int64 = 2 << 30
+
 // parser turns the bytes of a ModelProto into a model. The bytes are read
 // only during parsing; tensors keep file offsets, never the bytes.
 type parser struct {
@@ -25,6 +30,7 @@ type parser struct {
 
 	warnings []string
 	dropped  int
+	spent    int64             // estimated bytes of structure allocated so far
 	names    map[string]string // interned value names and op types
 	// Slabs: many small objects from few allocations. Slices handed out
 	// are capped, so later appends never write into them.
@@ -74,6 +80,24 @@ func (p *parser) name(f *fields) (string, error) {
 	}
 	p.names[s] = s
 	return s, nil
+}
+
+// spend charges n estimated bytes against maxStructBytes.
+func (p *parser) spend(n int) error {
+	p.spent += int64(n)
+	if p.spent > maxStructBytes {
+		return fmt.Errorf("the model's structure is too large: over %d MiB in memory", maxStructBytes>>20)
+	}
+	return nil
+}
+
+// typeCost estimates the memory of a parsed type.
+func typeCost(t *model.Type) int {
+	n := 0
+	for ; t != nil; t = t.Elem {
+		n += 96 + 48*len(t.Shape)
+	}
+	return n
 }
 
 func (p *parser) newNode() *model.Node {
@@ -133,11 +157,13 @@ func (p *parser) parseModel(b []byte) (*model.Model, error) {
 			var o model.Opset
 			if o, err = parseOpset(f); err == nil {
 				m.Opsets = append(m.Opsets, o)
+				err = p.spend(64)
 			}
 		case 14:
 			var kv model.KV
 			if kv, err = parseKV(f); err == nil {
 				m.Metadata = append(m.Metadata, kv)
+				err = p.spend(64)
 			}
 		case 25:
 			var fr *funcRaw
@@ -213,6 +239,9 @@ func (p *parser) parseGraph(b []byte, at int64, depth int) (*graphRaw, error) {
 	if depth > maxGraphDepth {
 		return nil, fmt.Errorf("subgraphs nested deeper than %d levels", maxGraphDepth)
 	}
+	if err := p.spend(512); err != nil {
+		return nil, err
+	}
 	gr := &graphRaw{g: &model.Graph{}}
 	p.graphs = append(p.graphs, gr)
 	f := newFields(b, at, "GraphProto")
@@ -241,6 +270,7 @@ func (p *parser) parseGraph(b []byte, at int64, depth int) (*graphRaw, error) {
 		case 11, 12, 13:
 			var vi valueInfo
 			if vi, err = parseValueInfo(f); err == nil {
+				err = p.spend(64 + typeCost(vi.typ))
 				switch f.num {
 				case 11:
 					gr.inputs = append(gr.inputs, vi)
@@ -319,6 +349,9 @@ func (p *parser) parseNode(f *fields, depth int) (nodeRaw, error) {
 	p.strs = append(p.strs, outs...)
 	mid, end := start+len(ins), len(p.strs)
 	nr.inputs, nr.outputs = p.strs[start:mid:mid], p.strs[mid:end:end]
+	if err := p.spend(320 + 48*len(ins) + 200*len(outs)); err != nil {
+		return nr, err
+	}
 	n.Group = groupFromScopes(scopes)
 	if n.Group == nil {
 		n.Group = p.groupOf(n.Name)
@@ -507,6 +540,9 @@ func (p *parser) parseAttr(f *fields, depth int) (model.Attr, []*graphRaw, error
 	if r.err != nil {
 		return a, nil, r.err
 	}
+	if err := p.spend(192 + 8*len(a.Ints) + 4*len(a.Floats) + 24*len(a.Strings) + 48*(len(ts)+len(gs)+len(tps)+len(sps))); err != nil {
+		return a, nil, err
+	}
 	if kind < 0 || kind == 0 && a.RefAttrName == "" {
 		switch {
 		case hasFs:
@@ -619,12 +655,17 @@ func (p *parser) parseAttr(f *fields, depth int) (model.Attr, []*graphRaw, error
 		}
 	case model.AttrType:
 		if tp != nil {
-			a.Type, err = parseType(tp.b, tp.at, 0)
+			if a.Type, err = parseType(tp.b, tp.at, 0); err == nil {
+				err = p.spend(typeCost(a.Type))
+			}
 		}
 	case model.AttrTypes:
 		for _, s := range tps {
 			var x *model.Type
-			if x, err = parseType(s.b, s.at, 0); err != nil {
+			if x, err = parseType(s.b, s.at, 0); err == nil {
+				err = p.spend(typeCost(x))
+			}
+			if err != nil {
 				break
 			}
 			a.Types = append(a.Types, x)

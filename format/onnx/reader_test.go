@@ -507,3 +507,34 @@ func TestAttrWithoutValue(t *testing.T) {
 		t.Errorf("empty graph not linked")
 	}
 }
+
+// TestStructureBudget: a file of many tiny messages stops at the memory
+// estimate instead of growing ~100 times its size; real models stay far
+// below it.
+func TestStructureBudget(t *testing.T) {
+	gpt := testutil.Corpus(t, "gpt_decoder_48l.onnx")
+	data, err := os.ReadFile(gpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &parser{path: gpt, ext: newExternals(filepath.Dir(gpt))}
+	if _, err := p.parseModel(data); err != nil {
+		t.Fatal(err)
+	}
+	// The estimate should be in the range of what Open really allocates
+	// (8.3 MB for this file, see BenchmarkOpen).
+	if p.spent < 2<<20 || p.spent > 32<<20 {
+		t.Errorf("estimate for gpt_decoder_48l: %d bytes", p.spent)
+	}
+	old := maxStructBytes
+	maxStructBytes = 1 << 20
+	defer func() { maxStructBytes = old }()
+	empty := onnxtest.Msg{}.Bytes(1, nil) // an empty NodeProto: 2 bytes
+	g := onnxtest.Graph("g")
+	for i := 0; i < 100000; i++ {
+		g = append(g, empty...)
+	}
+	if _, err := parse(onnxtest.Model(g), "/nonexistent/m.onnx"); err == nil || !strings.Contains(err.Error(), "too large") {
+		t.Errorf("100,000 empty nodes under a 1 MiB budget: %v", err)
+	}
+}

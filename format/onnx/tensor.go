@@ -116,6 +116,9 @@ func (p *parser) parseTensor(b []byte, at int64) (*model.Tensor, error) {
 	if f.err != nil {
 		return nil, f.err
 	}
+	if err := p.spend(320 + 8*len(t.Dims)); err != nil {
+		return nil, err
+	}
 	n := t.NumElements()
 	if n < 0 {
 		// Negative or overflowing dims: the structure is still worth showing.
