@@ -91,7 +91,7 @@ func BenchmarkStateDict1GB(b *testing.B) {
 // fixtures: zip listing, data.pkl, parsing every code file and building
 // the inlined forward graph.
 func BenchmarkOpenTorchScript(b *testing.B) {
-	for _, name := range []string{"mobilenet_scripted.pt", "mobilenet_traced.pt", "mobilenet_full.pt"} {
+	for _, name := range []string{"mobilenet_scripted.pt", "mobilenet_full.pt", "stripped/vit_b_16_traced.pt"} {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {

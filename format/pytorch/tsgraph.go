@@ -41,6 +41,27 @@ type sym struct {
 	name  string
 	// mutable marks a module attribute's current value.
 	mutable bool
+	// typ is the static type the code declares (parameter annotation,
+	// class attribute type), "" when unknown.
+	typ string
+}
+
+func typed(s *sym, t string) *sym {
+	if t == "" || s.typ == t {
+		return s
+	}
+	c := *s
+	c.typ = t
+	return &c
+}
+
+// neverNone reports whether a declared type excludes None, so that
+// "x is None" is decided at compile time as TorchScript does.
+func neverNone(t string) bool {
+	if t == "" || t == "Any" || t == "NoneType" {
+		return false
+	}
+	return !strings.HasPrefix(t, "Optional[") && !strings.HasPrefix(t, "Union[")
 }
 
 func constSym(v any, text string) *sym { return &sym{kind: symConst, c: v, text: text} }
@@ -362,6 +383,9 @@ func (ts *tsBuilder) invoke(fn *funcDef, self *sym, args []*sym, kwNames []strin
 			} else {
 				a = constSym(nil, "None")
 			}
+		}
+		if a.kind == symVal {
+			a = typed(a, p.Type)
 		}
 		e.set(p.Name, a)
 	}
@@ -715,6 +739,11 @@ func (ts *tsBuilder) evalN(x expr, e *env, hints []string) *sym {
 				return f
 			}
 		}
+		if x.Op == "is" || x.Op == "is not" {
+			if f, ok := foldNone(x.Op, l, r); ok {
+				return f
+			}
+		}
 		op := binOps[x.Op]
 		if op == "" {
 			op = x.Op
@@ -770,6 +799,28 @@ func foldCall(op string, args, kw []*sym) (*sym, bool) {
 	if len(kw) > 0 {
 		return nil, false
 	}
+	if (op == "__is__" || op == "__isnot__") && len(args) == 2 {
+		is := "is"
+		if op == "__isnot__" {
+			is = "is not"
+		}
+		if args[0].kind == symVal && args[1].kind == symVal && args[0].v == args[1].v {
+			r := is == "is"
+			return constSym(r, strconv.FormatBool(r)), true
+		}
+		if f, ok := foldNone(is, args[0], args[1]); ok {
+			return f, true
+		}
+		if args[0].kind == symConst && args[1].kind == symConst && !args[0].mutable && !args[1].mutable &&
+			(args[0].c == nil || args[1].c == nil) {
+			return foldConst(is, args[0].c, args[1].c)
+		}
+	}
+	if op == "__not__" && len(args) == 1 {
+		if b, ok := constTruth(args[0]); ok {
+			return constSym(!b, strconv.FormatBool(!b)), true
+		}
+	}
 	for _, a := range args {
 		if a.mutable || (a.kind != symConst && a.kind != symSeq) {
 			return nil, false
@@ -816,6 +867,22 @@ func asFloat(v any) (float64, bool) {
 		return v, true
 	}
 	return 0, false
+}
+
+// foldNone decides "x is None" from x's declared type.
+func foldNone(op string, l, r *sym) (*sym, bool) {
+	isNone := func(s *sym) bool { return s.kind == symConst && !s.mutable && s.c == nil && s.text == "None" }
+	x := l
+	if isNone(l) {
+		x = r
+	} else if !isNone(r) {
+		return nil, false
+	}
+	if (x.kind == symVal || x.kind == symSeq || x.kind == symMod) && (x.kind != symVal || neverNone(x.typ)) {
+		res := op == "is not"
+		return constSym(res, strconv.FormatBool(res)), true
+	}
+	return nil, false
 }
 
 func foldConst(op string, a, b any) (*sym, bool) {
@@ -868,6 +935,12 @@ func foldConst(op string, a, b any) (*sym, bool) {
 			return nil, false
 		}
 		return constSym(r, fmt.Sprint(r)), true
+	}
+	if as, ok := a.(string); ok {
+		if bs, ok := b.(string); ok && (op == "==" || op == "!=") {
+			r := (as == bs) == (op == "==")
+			return constSym(r, strconv.FormatBool(r)), true
+		}
 	}
 	if (op == "is" || op == "is not") && (a == nil || b == nil) {
 		r := (a == nil && b == nil) == (op == "is")
@@ -935,6 +1008,13 @@ func (ts *tsBuilder) moduleAttr(tm *tsModule, name string) *sym {
 		return &sym{kind: symName, name: "self." + join(tm.path, name)}
 	}
 	path := join(tm.path, name)
+	declared := ""
+	if tm.class != nil {
+		declared = tm.class.Attrs[name]
+	}
+	if v == nil && declared == "NoneType" {
+		return constSym(nil, "None")
+	}
 	if o, ok := v.(*pickle.Object); ok {
 		if child, ok := ts.modules[o]; ok {
 			if child.path != path {
@@ -954,10 +1034,10 @@ func (ts *tsBuilder) moduleAttr(tm *tsModule, name string) *sym {
 	}
 	if t, ok := asTensor(v); ok {
 		if val, ok := ts.b.values[path]; ok {
-			return &sym{kind: symVal, v: val}
+			return &sym{kind: symVal, v: val, typ: declared}
 		}
 		if val, ok := ts.gs.extra[path]; ok {
-			return &sym{kind: symVal, v: val}
+			return &sym{kind: symVal, v: val, typ: declared}
 		}
 		// A tensor attribute that is neither parameter nor buffer.
 		cur := ts.gs.cur
@@ -1017,6 +1097,12 @@ func (ts *tsBuilder) call(c *eCall, e *env, hints []string) *sym {
 	switch fn.name {
 	case "annotate", "unchecked_cast":
 		if len(args) == 2 {
+			if args[1].kind == symVal && len(c.Args) == 2 {
+				if t, ok := c.Args[0].(*eName); ok {
+					return typed(args[1], t.Name)
+				}
+				return typed(args[1], "Tensor")
+			}
 			return args[1]
 		}
 	case "uninitialized":
@@ -1035,6 +1121,13 @@ func (ts *tsBuilder) call(c *eCall, e *env, hints []string) *sym {
 	if op, ok := builtinOps[fn.name]; ok {
 		if len(args) == 1 && args[0].kind == symConst && (fn.name == "int" || fn.name == "float" || fn.name == "bool") {
 			return args[0]
+		}
+		// int(ops.prim.NumToTensor(n)) is n (traced shape arithmetic),
+		// the peephole torch applies too.
+		if len(args) == 1 && args[0].kind == symVal && (fn.name == "int" || fn.name == "float") {
+			if p := args[0].v.Producer; p != nil && p.Op == "NumToTensor" && p.Domain == "prim" && len(p.Inputs) == 1 {
+				return &sym{kind: symVal, v: p.Inputs[0]}
+			}
 		}
 		dom := "aten"
 		if fn.name == "min" || fn.name == "max" || fn.name == "print" {
