@@ -566,6 +566,9 @@ func writeNodesText(w io.Writer, g *model.Graph, info *analysis.Info, ind string
 			outs = append(outs, v.Name+" "+typeText(info.Type(v)))
 		}
 		p("%s", strings.Join(outs, ", "))
+		if n.Function != nil {
+			p("  [calls function %s]", n.Function.Name)
+		}
 		if c := info.Cost(n); c.Params > 0 || c.MACs > 0 {
 			p("  [params %s, macs %s]", digits(c.Params), digits(c.MACs))
 		}

@@ -538,3 +538,28 @@ func TestStructureBudget(t *testing.T) {
 		t.Errorf("100,000 empty nodes under a 1 MiB budget: %v", err)
 	}
 }
+
+// TestReadFallback: the path taken where mmap is unavailable gives the
+// same bytes.
+func TestReadFallback(t *testing.T) {
+	path := filepath.Join("testdata", "features.onnx")
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	for _, read := range []func(*os.File, int64) ([]byte, func(), error){readFile, mapFile} {
+		got, release, err := read(fh, int64(len(want)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Error("bytes differ")
+		}
+		release()
+	}
+}
