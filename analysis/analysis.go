@@ -244,6 +244,12 @@ func isInput(g *model.Graph, v *model.Value) bool {
 	return false
 }
 
+// inferredOnly is what inference gave v (nil when nothing), without the
+// recorded fallback Type applies. For tests.
+func (in *Info) inferredOnly(v *model.Value) *model.Type {
+	return in.types[v]
+}
+
 // Type is the best known type of v: inferred, else recorded, else nil.
 func (in *Info) Type(v *model.Value) *model.Type {
 	if v == nil {

@@ -363,7 +363,7 @@ func (e *engine) node(n *model.Node) {
 				t.c = nil
 			}
 		}
-		if !e.opt.IgnoreRecorded || v.Type == nil || t == nil {
+		if !e.opt.IgnoreRecorded {
 			t = merge(t, v.Type)
 		}
 		e.vals[v] = t

@@ -150,7 +150,7 @@ func (c *nctx) attrString(name, def string) string {
 func (c *nctx) intsArg(attrName string, idx int, sinceInput int64) (vals []int64, present, known bool) {
 	if c.e.opset < sinceInput {
 		v, ok := c.attrInts(attrName)
-		return v, ok, ok
+		return v, ok, true
 	}
 	if !c.has(idx) {
 		// Some exporters keep the attribute form past its opset.
@@ -158,6 +158,9 @@ func (c *nctx) intsArg(attrName string, idx int, sinceInput int64) (vals []int64
 			return v, true, true
 		}
 		return nil, false, true
+	}
+	if s := c.shape(idx); len(s) == 1 && isKnown(s[0], 0) {
+		return nil, true, true // an empty list, whatever its data
 	}
 	cv := c.cst(idx)
 	v, ok := cv.allInts()
@@ -176,8 +179,8 @@ var unaryOps = map[string]bool{
 	"InstanceNormalization": true, "GroupNormalization": true,
 	"MeanVarianceNormalization": true, "LpNormalization": true, "CumSum": true,
 	"Trilu": true, "PRelu": true, "BitwiseNot": true, "ReverseSequence": true,
-	"Scatter": true, "ScatterElements": true, "ScatterND": true, "EyeLike": true,
-	"RandomNormalLike": true, "RandomUniformLike": true, "Bernoulli": true,
+	"Scatter": true, "ScatterElements": true, "ScatterND": true,
+	"RandomNormalLike": true, "RandomUniformLike": true, "Bernoulli": true, "EyeLike": true,
 	"FastGelu": true, "BiasGelu": true, "QuickGelu": true, "Swish": true,
 }
 
@@ -194,6 +197,9 @@ var compareOps = map[string]bool{
 
 // infer sets outs for node n. Unknown ops leave outs nil.
 func (e *engine) infer(n *model.Node, ins, outs []*tval) {
+	if len(outs) == 0 {
+		return // nothing to infer (an If or Loop without outputs is invalid)
+	}
 	c := &nctx{e: e, n: n, ins: ins, outs: outs}
 	if n.Function != nil && n.Function.Body != nil {
 		res := e.runSub(n.Function.Body, ins)
@@ -206,7 +212,7 @@ func (e *engine) infer(n *model.Node, ins, outs []*tval) {
 		return
 	}
 	switch n.Domain {
-	case "", "ai.onnx", "com.microsoft", "org.pytorch.aten", "ai.onnx.ml":
+	case "", "ai.onnx", "com.microsoft", "org.pytorch.aten", "ai.onnx.ml", "ai.onnx.preview.training":
 	case "aten":
 		c.aten(n.Op)
 		return
@@ -358,17 +364,17 @@ func (e *engine) infer(n *model.Node, ins, outs []*tval) {
 		c.set(0, model.Int64, model.Shape{r, unknownDim})
 	case "NonMaxSuppression":
 		c.set(0, model.Int64, model.Shape{unknownDim, kd(3)})
-	case "Compress", "Unique":
-		c.set(0, c.dtype(0), nil)
+	case "Compress":
+		c.set(0, c.dtype(0), model.Shape{unknownDim})
 		if s := c.shape(0); s != nil && c.attr("axis") != nil {
 			if ax, ok := normAxis(c.attrInt("axis", 0), len(s)); ok {
 				out := cloneShape(s)
 				out[ax] = unknownDim
 				c.set(0, c.dtype(0), out)
 			}
-		} else if op == "Compress" || op == "Unique" {
-			c.set(0, c.dtype(0), model.Shape{unknownDim})
 		}
+	case "Unique":
+		c.unique()
 	case "OneHot":
 		c.oneHot()
 	case "DepthToSpace", "SpaceToDepth":
@@ -431,9 +437,57 @@ func (e *engine) infer(n *model.Node, ins, outs []*tval) {
 	case "SequenceConstruct", "SequenceEmpty", "SplitToSequence", "SequenceInsert", "SequenceErase",
 		"SequenceAt", "SequenceLength", "ConcatFromSequence":
 		c.sequence(op)
-	case "Col2Im", "STFT", "DFT", "Optional", "OptionalGetElement", "OptionalHasElement":
-		if op == "OptionalHasElement" {
-			c.set(0, model.Bool, model.Shape{})
+	case "OptionalHasElement":
+		c.set(0, model.Bool, model.Shape{})
+	case "Optional":
+		if t := c.in(0); t != nil {
+			c.outs[0] = &tval{kind: model.OptionalType, seq: copyT(t)}
+		}
+	case "OptionalGetElement":
+		if t := c.in(0); t != nil {
+			if t.kind == model.OptionalType || t.kind == model.SequenceType {
+				if t.kind == model.OptionalType {
+					c.outs[0] = copyT(t.seq)
+				} else {
+					c.outs[0] = copyT(t)
+				}
+			} else {
+				c.outs[0] = copyT(t)
+			}
+		}
+	case "DFT", "STFT", "BlackmanWindow", "HammingWindow", "HannWindow", "MelWeightMatrix":
+		c.signal(op)
+	case "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss":
+		c.loss(op)
+	case "MaxUnpool":
+		c.maxUnpool()
+	case "StringNormalizer":
+		s := c.shape(0)
+		if a := c.attr("stopwords"); s != nil && (a == nil || len(a.Strings) == 0) {
+			c.set(0, model.String, cloneShape(s))
+		} else if len(s) > 0 {
+			out := cloneShape(s)
+			out[len(out)-1] = unknownDim
+			c.set(0, model.String, out)
+		}
+	case "TfIdfVectorizer":
+		idx, _ := c.attrInts("ngram_indexes")
+		d := int64(0)
+		for _, v := range idx {
+			d = max(d, v+1)
+		}
+		if s := c.shape(0); len(s) == 1 {
+			c.set(0, model.Float32, model.Fixed(d))
+		} else if len(s) == 2 {
+			c.set(0, model.Float32, model.Shape{s[0], kd(d)})
+		}
+	case "Adagrad", "Momentum", "Adam":
+		// Outputs are the updated tensors X..., then accumulators: output
+		// i has the type of input i+2 (after R and T).
+		for i := range c.outs {
+			if t := c.in(i + 2); t != nil {
+				c.set(i, t.dtype, cloneShape(t.shape))
+			}
 		}
 	}
 }
@@ -456,10 +510,13 @@ func (c *nctx) unary() {
 			}
 		}
 	}
-	c.set(0, dt, cloneShape(s))
-	if c.n.Op == "ScatterND" || c.n.Op == "ScatterElements" || c.n.Op == "Scatter" {
-		return
+	switch c.n.Op {
+	case "Bernoulli", "EyeLike", "RandomNormalLike", "RandomUniformLike":
+		if a := c.attr("dtype"); a != nil && a.Kind == model.AttrInt {
+			dt = model.DType(a.Int)
+		}
 	}
+	c.set(0, dt, cloneShape(s))
 }
 
 func foldUnary(op string, cv *cval) *cval {
@@ -1582,6 +1639,9 @@ func (c *nctx) squeeze() {
 	axes, present, known := c.intsArg("axes", 1, 13)
 	if !known {
 		c.set(0, dt, nil)
+		if n := c.shape(1); s != nil && len(n) == 1 && n[0].Known && n[0].Value <= int64(len(s)) {
+			c.set(0, dt, unknownShape(len(s)-int(n[0].Value)))
+		}
 		return
 	}
 	if s == nil {
@@ -1631,6 +1691,9 @@ func (c *nctx) unsqueeze() {
 	axes, present, known := c.intsArg("axes", 1, 13)
 	if !present || !known || s == nil {
 		c.set(0, dt, nil)
+		if n := c.shape(1); s != nil && !known && len(n) == 1 && n[0].Known && n[0].Value <= maxRank {
+			c.set(0, dt, unknownShape(len(s)+int(n[0].Value)))
+		}
 		return
 	}
 	r := len(s) + len(axes)
@@ -2045,9 +2108,12 @@ func (c *nctx) reduce(op string) {
 		return
 	}
 	if !known {
-		if keep {
+		switch n := c.shape(1); {
+		case keep:
 			c.set(0, dt, unknownShape(len(s)))
-		} else {
+		case len(n) == 1 && n[0].Known && n[0].Value <= int64(len(s)):
+			c.set(0, dt, unknownShape(len(s)-int(n[0].Value)))
+		default:
 			c.set(0, dt, nil)
 		}
 		return
@@ -2317,21 +2383,39 @@ func (c *nctx) scan() {
 	if body == nil {
 		return
 	}
+	// Scan-8 has a sequence_lens input first and a batch axis before the
+	// scanned one on every scan input and output.
+	first, batched := 0, false
+	if c.e.opset < 9 {
+		first, batched = 1, true
+	}
 	nScanIn := int(c.attrInt("num_scan_inputs", 0))
-	nState := len(c.n.Inputs) - nScanIn
+	nState := len(c.n.Inputs) - first - nScanIn
 	if nState < 0 || nScanIn < 0 {
 		return
 	}
+	lead := 0 // dims before the scanned axis
+	if batched {
+		lead = 1
+	}
 	bin := make([]*tval, 0, len(c.n.Inputs))
-	seq := unknownDim
-	for i := 0; i < len(c.n.Inputs); i++ {
+	seq, batch := unknownDim, unknownDim
+	for i := first; i < len(c.n.Inputs); i++ {
 		t := copyT(c.in(i))
 		if t != nil {
 			t.c, t.lazy = nil, nil
 		}
-		if i >= nState && t != nil && t.shape != nil && len(t.shape) > 0 {
-			seq = t.shape[0]
-			t.shape = cloneShape(t.shape[1:])
+		if t != nil && t.shape != nil && len(t.shape) > lead {
+			if batched {
+				batch = t.shape[0]
+			}
+			if i-first >= nState {
+				seq = t.shape[lead]
+				t.shape = append(cloneShape(t.shape[:lead]), t.shape[lead+1:]...)
+			}
+			if batched {
+				t.shape = cloneShape(t.shape[1:])
+			}
 		}
 		bin = append(bin, t)
 	}
@@ -2342,8 +2426,13 @@ func (c *nctx) scan() {
 		}
 		t := copyT(bout[i])
 		t.c = nil
-		if i >= nState && t.shape != nil {
-			t.shape = append(model.Shape{seq}, t.shape...)
+		if t.shape != nil {
+			if i >= nState {
+				t.shape = append(model.Shape{seq}, t.shape...)
+			}
+			if batched {
+				t.shape = append(model.Shape{batch}, t.shape...)
+			}
 		}
 		c.outs[i] = t
 	}
