@@ -72,8 +72,8 @@ func (b *builder) graph(jg *graph, sig *signature, parent *model.Graph, owner *m
 	if sig != nil {
 		outSpecs = sig.OutputSpecs
 	}
-	for i, o := range jg.Outputs {
-		for _, ref := range argNames(o) {
+	for i := range jg.Outputs {
+		for _, ref := range argNames(&jg.Outputs[i]) {
 			v := s.value(ref)
 			if i < len(outSpecs) {
 				if k, raw := outSpecs[i].kind(); k != "" && k != "user_output" {
@@ -114,8 +114,8 @@ func specTarget(raw json.RawMessage) string {
 // the signature: parameters, buffers and constants are weights named by
 // their state_dict FQN; user inputs are the graph's real inputs.
 func (b *builder) inputs(s *scope, jg *graph, sig *signature) {
-	for i, in := range jg.Inputs {
-		refs := argNames(in)
+	for i := range jg.Inputs {
+		refs := argNames(&jg.Inputs[i])
 		if len(refs) != 1 {
 			continue
 		}
@@ -186,46 +186,35 @@ func specName(raw json.RawMessage) string {
 }
 
 // argNames lists the value names an Argument refers to.
-func argNames(u union) []string {
-	k, raw := u.kind()
-	switch k {
-	case "as_tensor", "as_custom_obj", "as_token":
-		if n, ok := nameOf(raw); ok {
-			return []string{n}
-		}
-	case "as_tensors":
-		var list []json.RawMessage
-		json.Unmarshal(raw, &list)
-		var out []string
-		for _, e := range list {
-			if n, ok := nameOf(e); ok {
-				out = append(out, n)
-			}
-		}
-		return out
-	case "as_sym_int", "as_sym_bool", "as_sym_float":
-		var a struct {
-			AsName *string `json:"as_name"`
-		}
-		if json.Unmarshal(raw, &a) == nil && a.AsName != nil {
-			return []string{*a.AsName}
-		}
-	case "as_optional_tensors":
-		var list []union
-		json.Unmarshal(raw, &list)
-		var out []string
-		for _, e := range list {
-			out = append(out, argNames(e)...)
-		}
-		return out
-	case "as_optional_tensor":
-		var e union
-		if json.Unmarshal(raw, &e) == nil {
-			return argNames(e)
+func argNames(a *argument) []string {
+	var out []string
+	add := func(n *named) {
+		if n != nil && n.Name != nil {
+			out = append(out, *n.Name)
 		}
 	}
-	return nil
+	add(a.AsTensor)
+	add(a.AsCustomObj)
+	add(a.AsToken)
+	for i := range a.AsTensors {
+		add(&a.AsTensors[i])
+	}
+	for _, sa := range []*symArg{a.AsSymInt, a.AsSymBool, a.AsSymFloat} {
+		if sa != nil && sa.AsName != nil {
+			out = append(out, *sa.AsName)
+		}
+	}
+	for _, o := range a.AsOptionalTensors {
+		add(o.AsTensor)
+	}
+	if a.AsOptionalTensor != nil {
+		add(a.AsOptionalTensor.AsTensor)
+	}
+	return out
 }
+
+// set reports whether a raw variant was present and not null.
+func set(r json.RawMessage) bool { return len(r) > 0 && string(r) != "null" }
 
 // splitTarget turns "torch.ops.aten.conv2d.default" into domain "aten", op
 // "conv2d", overload "default" (shown as aten::conv2d, as the TorchScript
@@ -258,13 +247,14 @@ func (b *builder) node(s *scope, jn *node, produced map[*model.Value]bool, depth
 	if st := jn.Metadata["stack_trace"]; st != "" {
 		n.DocString = clip(st, 2048)
 	}
-	for _, na := range jn.Inputs {
-		if err := b.argument(s, n, na.Name, na.Arg, depth); err != nil {
+	for i := range jn.Inputs {
+		na := &jn.Inputs[i]
+		if err := b.argument(s, n, na.Name, &na.Arg, depth); err != nil {
 			return err
 		}
 	}
-	for _, o := range jn.Outputs {
-		for _, ref := range argNames(o) {
+	for i := range jn.Outputs {
+		for _, ref := range argNames(&jn.Outputs[i]) {
 			v := s.value(ref)
 			if produced[v] || v.Initializer != nil {
 				b.r.warn("value %s is produced twice (node %d)", ref, n.ID)
@@ -294,67 +284,67 @@ func (b *builder) node(s *scope, jn *node, produced map[*model.Value]bool, depth
 
 // argument adds one NamedArgument: tensors become inputs, everything else
 // a typed attribute.
-func (b *builder) argument(s *scope, n *model.Node, name string, arg union, depth int) error {
-	k, raw := arg.kind()
+func (b *builder) argument(s *scope, n *model.Node, name string, arg *argument, depth int) error {
 	a := model.Attr{Name: name}
-	switch k {
-	case "as_tensor", "as_tensors", "as_custom_obj", "as_token", "as_sym_int", "as_sym_bool", "as_sym_float",
-		"as_optional_tensor":
-		refs := argNames(arg)
-		if len(refs) > 0 {
-			for _, ref := range refs {
-				n.Inputs = append(n.Inputs, s.value(ref))
+	switch {
+	case arg.AsOptionalTensors != nil:
+		for _, o := range arg.AsOptionalTensors {
+			if o.AsTensor == nil || o.AsTensor.Name == nil {
+				n.Inputs = append(n.Inputs, nil)
+			} else {
+				n.Inputs = append(n.Inputs, s.value(*o.AsTensor.Name))
 			}
+		}
+		return nil
+	case arg.AsTensor != nil, arg.AsTensors != nil, arg.AsCustomObj != nil, arg.AsToken != nil, arg.AsOptionalTensor != nil:
+		for _, ref := range argNames(arg) {
+			n.Inputs = append(n.Inputs, s.value(ref))
+		}
+		return nil
+	case arg.AsSymInt != nil, arg.AsSymBool != nil, arg.AsSymFloat != nil:
+		sa := arg.AsSymInt
+		if sa == nil {
+			sa = arg.AsSymBool
+		}
+		if sa == nil {
+			sa = arg.AsSymFloat
+		}
+		if sa.AsName != nil {
+			n.Inputs = append(n.Inputs, s.value(*sa.AsName))
 			return nil
 		}
 		// A sym argument holding a plain number.
-		var lit map[string]json.RawMessage
-		json.Unmarshal(raw, &lit)
-		for _, lk := range []string{"as_int", "as_bool", "as_float"} {
-			if v, ok := lit[lk]; ok {
-				return b.argument(s, n, name, union{lk: v}, depth)
-			}
+		switch {
+		case set(sa.AsInt):
+			return b.argument(s, n, name, &argument{AsInt: sa.AsInt}, depth)
+		case set(sa.AsBool):
+			var v bool
+			json.Unmarshal(sa.AsBool, &v)
+			return b.argument(s, n, name, &argument{AsBool: &v}, depth)
+		case set(sa.AsFloat):
+			return b.argument(s, n, name, &argument{AsFloat: sa.AsFloat}, depth)
 		}
 		return nil
-	case "as_optional_tensors":
-		var list []union
-		json.Unmarshal(raw, &list)
-		for _, e := range list {
-			refs := argNames(e)
-			if len(refs) == 0 {
-				n.Inputs = append(n.Inputs, nil)
-			}
-			for _, ref := range refs {
-				n.Inputs = append(n.Inputs, s.value(ref))
-			}
-		}
-		return nil
-	case "as_none", "":
-		return nil
-	case "as_int":
+	case set(arg.AsInt):
 		a.Kind = model.AttrInt
-		if json.Unmarshal(raw, &a.Int) != nil {
-			a.Kind, a.String = model.AttrString, clip(string(raw), 256)
+		if json.Unmarshal(arg.AsInt, &a.Int) != nil {
+			a.Kind, a.String = model.AttrString, clip(string(arg.AsInt), 256)
 		}
-	case "as_bool":
-		var v bool
-		json.Unmarshal(raw, &v)
+	case arg.AsBool != nil:
 		a.Kind = model.AttrInt
-		if v {
+		if *arg.AsBool {
 			a.Int = 1
 		}
-	case "as_float":
+	case set(arg.AsFloat):
 		var f float64
-		if json.Unmarshal(raw, &f) == nil {
+		if json.Unmarshal(arg.AsFloat, &f) == nil {
 			a.Kind, a.Float = model.AttrFloat, float32(f)
 		} else {
-			a.Kind, a.String = model.AttrString, strings.Trim(clip(string(raw), 64), `"`)
+			a.Kind, a.String = model.AttrString, strings.Trim(clip(string(arg.AsFloat), 64), `"`)
 		}
-	case "as_ints", "as_bools":
-		var v []json.RawMessage
-		json.Unmarshal(raw, &v)
+	case arg.AsInts != nil, arg.AsBools != nil:
 		a.Kind = model.AttrInts
-		for _, e := range v {
+		for _, e := range append(arg.AsInts, arg.AsBools...) {
 			var i int64
 			switch string(e) {
 			case "true":
@@ -365,74 +355,65 @@ func (b *builder) argument(s *scope, n *model.Node, name string, arg union, dept
 			}
 			a.Ints = append(a.Ints, i)
 		}
-	case "as_floats":
-		var v []json.RawMessage
-		json.Unmarshal(raw, &v)
+	case arg.AsFloats != nil:
 		a.Kind = model.AttrFloats
-		for _, e := range v {
+		for _, e := range arg.AsFloats {
 			var f float64
 			json.Unmarshal(e, &f)
 			a.Floats = append(a.Floats, float32(f))
 		}
-	case "as_string", "as_operator":
-		a.Kind = model.AttrString
-		json.Unmarshal(raw, &a.String)
-	case "as_strings":
-		a.Kind = model.AttrStrings
-		json.Unmarshal(raw, &a.Strings)
-	case "as_sym_ints", "as_sym_bools", "as_sym_floats":
+	case arg.AsString != nil:
+		a.Kind, a.String = model.AttrString, *arg.AsString
+	case arg.AsOperator != nil:
+		a.Kind, a.String = model.AttrString, *arg.AsOperator
+	case arg.AsStrings != nil:
+		a.Kind, a.Strings = model.AttrStrings, arg.AsStrings
+	case arg.AsSymInts != nil, arg.AsSymBools != nil, arg.AsSymFloats != nil:
 		// Mixed lists: symbols are dataflow inputs, the list is shown whole.
-		var list []map[string]json.RawMessage
-		json.Unmarshal(raw, &list)
 		a.Kind = model.AttrStrings
-		for _, e := range list {
-			for ek, ev := range e {
-				if ek == "as_name" {
-					var ref string
-					json.Unmarshal(ev, &ref)
-					n.Inputs = append(n.Inputs, s.value(ref))
-					a.Strings = append(a.Strings, ref)
-				} else {
-					a.Strings = append(a.Strings, clip(string(ev), 64))
-				}
+		for _, sa := range append(append(arg.AsSymInts, arg.AsSymBools...), arg.AsSymFloats...) {
+			switch {
+			case sa.AsName != nil:
+				n.Inputs = append(n.Inputs, s.value(*sa.AsName))
+				a.Strings = append(a.Strings, *sa.AsName)
+			case set(sa.AsInt):
+				a.Strings = append(a.Strings, clip(string(sa.AsInt), 64))
+			case set(sa.AsBool):
+				a.Strings = append(a.Strings, clip(string(sa.AsBool), 64))
+			case set(sa.AsFloat):
+				a.Strings = append(a.Strings, clip(string(sa.AsFloat), 64))
 			}
 		}
-	case "as_scalar_type":
-		var v int
-		json.Unmarshal(raw, &v)
-		a.Kind, a.String = model.AttrString, scalarTypes[v].String()
-	case "as_memory_format", "as_layout":
-		var v int
-		json.Unmarshal(raw, &v)
-		a.Kind, a.String = model.AttrString, enumName(k, v)
-	case "as_device":
-		var d struct {
-			Type  string `json:"type"`
-			Index *int   `json:"index"`
+	case arg.AsScalarType != nil:
+		a.Kind, a.String = model.AttrString, scalarTypes[*arg.AsScalarType].String()
+	case arg.AsMemoryFormat != nil:
+		a.Kind, a.String = model.AttrString, enumName("as_memory_format", *arg.AsMemoryFormat)
+	case arg.AsLayout != nil:
+		a.Kind, a.String = model.AttrString, enumName("as_layout", *arg.AsLayout)
+	case arg.AsDevice != nil:
+		a.Kind, a.String = model.AttrString, arg.AsDevice.Type
+		if arg.AsDevice.Index != nil {
+			a.String += ":" + strconv.Itoa(*arg.AsDevice.Index)
 		}
-		json.Unmarshal(raw, &d)
-		a.Kind, a.String = model.AttrString, d.Type
-		if d.Index != nil {
-			a.String += ":" + strconv.Itoa(*d.Index)
-		}
-	case "as_graph":
-		var ga struct {
-			Name  string `json:"name"`
-			Graph *graph `json:"graph"`
-		}
-		if err := json.Unmarshal(raw, &ga); err != nil || ga.Graph == nil {
+	case arg.AsGraph != nil:
+		if arg.AsGraph.Graph == nil {
 			return fmt.Errorf("node %d: argument %s: bad graph", n.ID, name)
 		}
-		sub, err := b.graph(ga.Graph, nil, s.g, n, depth+1)
+		sub, err := b.graph(arg.AsGraph.Graph, nil, s.g, n, depth+1)
 		if err != nil {
 			return err
 		}
-		sub.Name = ga.Name
+		sub.Name = arg.AsGraph.Name
 		a.Kind, a.Graph = model.AttrGraph, sub
 	default:
-		// as_complex, as_int_lists, as_string_to_argument, future kinds:
-		// shown as their JSON.
-		a.Kind, a.String = model.AttrString, clip(string(raw), 256)
+		for _, r := range []json.RawMessage{arg.AsComplex, arg.AsNestedTensors, arg.AsIntLists, arg.AsStringToArgument} {
+			if set(r) {
+				a.Kind, a.String = model.AttrString, clip(string(r), 256)
+			}
+		}
+		if a.Kind == model.AttrUndefined {
+			return nil // as_none, or a variant newer than schema 8.17
+		}
 	}
 	n.Attrs = append(n.Attrs, a)
 	return nil
@@ -491,6 +472,9 @@ func moduleStack(s string, types map[string]string) []string {
 // plain FQNs pass through.
 func normalizePath(p string) string {
 	p = strings.TrimSpace(p)
+	if !strings.ContainsAny(p, "(['") && !strings.HasPrefix(p, "L__self__") && !strings.HasPrefix(p, "self") {
+		return strings.Trim(p, ".") // already an FQN, the common case
+	}
 	for strings.HasPrefix(p, "getattr(") && strings.HasSuffix(p, ")") {
 		inner := p[len("getattr(") : len(p)-1]
 		k := strings.LastIndex(inner, ",")
@@ -508,9 +492,13 @@ func normalizePath(p string) string {
 			p = rest
 		}
 	}
-	p = strings.NewReplacer("['", ".", "']", "", "[", ".", "]", "").Replace(p)
+	if strings.IndexByte(p, '[') >= 0 {
+		p = bracketReplacer.Replace(p)
+	}
 	return strings.Trim(p, ".")
 }
+
+var bracketReplacer = strings.NewReplacer("['", ".", "']", "", "[", ".", "]", "")
 
 // moduleTree builds the module hierarchy from the weights' FQNs and the
 // nodes' module paths, with class names where nn_module_stack gave them.

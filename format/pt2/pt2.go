@@ -102,6 +102,10 @@ func (r *reader) read(name string, max int64) ([]byte, error) {
 	if e == nil {
 		return nil, fmt.Errorf("%s is missing", name)
 	}
+	if e.Stored() && e.UncompressedSize <= max {
+		// Exact size, no buffer growth; zipx checks it lies in the file.
+		return r.a.ReadAt(e, 0, e.UncompressedSize)
+	}
 	return r.a.ReadAll(e, max)
 }
 

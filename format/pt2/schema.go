@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 )
 
-// The JSON shapes of torch/_export/serde/schema.py. Unions (Argument,
-// SymInt, InputSpec, ...) are objects with exactly one key and stay raw
-// until the key is known. Only fields modelviz shows are declared.
+// The JSON shapes of torch/_export/serde/schema.py. Unions are objects with
+// exactly one key. The ones met per node (Argument, SymInt) are structs with
+// a pointer per variant, decoded in the one pass over the file; the rare
+// ones (InputSpec, OutputSpec) stay raw until their key is known. Only
+// fields modelviz shows are declared.
 
 type exportedProgram struct {
 	GraphModule      *graphModule               `json:"graph_module"`
@@ -32,32 +34,31 @@ type graphModule struct {
 }
 
 type graph struct {
-	Inputs       []union               `json:"inputs"`
-	Outputs      []union               `json:"outputs"`
+	Inputs       []argument            `json:"inputs"`
+	Outputs      []argument            `json:"outputs"`
 	Nodes        []node                `json:"nodes"`
 	TensorValues map[string]tensorMeta `json:"tensor_values"`
-	SymIntValues map[string]union      `json:"sym_int_values"`
 }
 
 type node struct {
 	Target   string            `json:"target"`
 	Inputs   []namedArgument   `json:"inputs"`
-	Outputs  []union           `json:"outputs"`
+	Outputs  []argument        `json:"outputs"`
 	Metadata map[string]string `json:"metadata"`
 	Name     *string           `json:"name"`
 }
 
 type namedArgument struct {
-	Name string `json:"name"`
-	Arg  union  `json:"arg"`
+	Name string   `json:"name"`
+	Arg  argument `json:"arg"`
 }
 
 type tensorMeta struct {
-	DType int     `json:"dtype"`
-	Sizes []union `json:"sizes"`
+	DType int      `json:"dtype"`
+	Sizes []symInt `json:"sizes"`
 	// Strides and StorageOffset locate weights inside their storage.
-	Strides       []union `json:"strides"`
-	StorageOffset union   `json:"storage_offset"`
+	Strides       []symInt `json:"strides"`
+	StorageOffset *symInt  `json:"storage_offset"`
 }
 
 // signature is GraphSignature; the legacy fields are torch 2.1's.
@@ -120,28 +121,98 @@ func nameOf(raw json.RawMessage) (string, bool) {
 	return *t.Name, true
 }
 
-// symInt reads a SymInt: {"as_int": 3} or {"as_expr": {"expr_str": "s0"}}
+// symInt is a SymInt: {"as_int": 3} or {"as_expr": {"expr_str": "s0"}}
 // (older files: {"as_expr": "s0"}).
-func symInt(u union) (v int64, expr string, ok bool) {
-	k, raw := u.kind()
-	switch k {
-	case "as_int":
-		if json.Unmarshal(raw, &v) == nil {
-			return v, "", true
+type symInt struct {
+	AsInt  *int64          `json:"as_int"`
+	AsExpr json.RawMessage `json:"as_expr"`
+}
+
+func (s *symInt) get() (v int64, expr string, ok bool) {
+	switch {
+	case s == nil:
+	case s.AsInt != nil:
+		return *s.AsInt, "", true
+	case len(s.AsExpr) > 0 && s.AsExpr[0] == '"':
+		if json.Unmarshal(s.AsExpr, &expr) == nil {
+			return 0, expr, true
 		}
-	case "as_expr":
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			return 0, s, true
-		}
+	case len(s.AsExpr) > 0:
 		var e struct {
 			ExprStr string `json:"expr_str"`
 		}
-		if json.Unmarshal(raw, &e) == nil && e.ExprStr != "" {
+		if json.Unmarshal(s.AsExpr, &e) == nil && e.ExprStr != "" {
 			return 0, e.ExprStr, true
 		}
 	}
 	return 0, "", false
+}
+
+// named is TensorArgument, TokenArgument or CustomObjArgument.
+type named struct {
+	Name *string `json:"name"`
+}
+
+// symArg is SymIntArgument, SymBoolArgument or SymFloatArgument: a value
+// name or a literal.
+type symArg struct {
+	AsName  *string         `json:"as_name"`
+	AsInt   json.RawMessage `json:"as_int"`
+	AsBool  json.RawMessage `json:"as_bool"`
+	AsFloat json.RawMessage `json:"as_float"`
+}
+
+// optTensor is OptionalTensorArgument.
+type optTensor struct {
+	AsTensor *named `json:"as_tensor"`
+	AsNone   *bool  `json:"as_none"`
+}
+
+type device struct {
+	Type  string `json:"type"`
+	Index *int   `json:"index"`
+}
+
+type graphArg struct {
+	Name  string `json:"name"`
+	Graph *graph `json:"graph"`
+}
+
+// argument is the Argument union, every variant of schema 8.17. A variant
+// added later decodes to an empty argument and is skipped.
+type argument struct {
+	AsNone            json.RawMessage   `json:"as_none"`
+	AsTensor          *named            `json:"as_tensor"`
+	AsTensors         []named           `json:"as_tensors"`
+	AsInt             json.RawMessage   `json:"as_int"`
+	AsInts            []json.RawMessage `json:"as_ints"`
+	AsFloat           json.RawMessage   `json:"as_float"`
+	AsFloats          []json.RawMessage `json:"as_floats"`
+	AsString          *string           `json:"as_string"`
+	AsStrings         []string          `json:"as_strings"`
+	AsSymInt          *symArg           `json:"as_sym_int"`
+	AsSymInts         []symArg          `json:"as_sym_ints"`
+	AsScalarType      *int              `json:"as_scalar_type"`
+	AsMemoryFormat    *int              `json:"as_memory_format"`
+	AsLayout          *int              `json:"as_layout"`
+	AsDevice          *device           `json:"as_device"`
+	AsBool            *bool             `json:"as_bool"`
+	AsBools           []json.RawMessage `json:"as_bools"`
+	AsSymBool         *symArg           `json:"as_sym_bool"`
+	AsSymBools        []symArg          `json:"as_sym_bools"`
+	AsGraph           *graphArg         `json:"as_graph"`
+	AsOptionalTensors []optTensor       `json:"as_optional_tensors"`
+	AsCustomObj       *named            `json:"as_custom_obj"`
+	AsOperator        *string           `json:"as_operator"`
+	AsSymFloat        *symArg           `json:"as_sym_float"`
+	AsSymFloats       []symArg          `json:"as_sym_floats"`
+	AsOptionalTensor  *optTensor        `json:"as_optional_tensor"`
+	AsToken           *named            `json:"as_token"`
+	// Shown as their JSON.
+	AsComplex          json.RawMessage `json:"as_complex"`
+	AsNestedTensors    json.RawMessage `json:"as_nested_tensors"`
+	AsIntLists         json.RawMessage `json:"as_int_lists"`
+	AsStringToArgument json.RawMessage `json:"as_string_to_argument"`
 }
 
 // fixJSON turns the bare NaN, Infinity and -Infinity that Python's json

@@ -26,7 +26,7 @@ var scalarTypes = map[int]model.DType{
 func metaType(tm *tensorMeta) *model.Type {
 	t := &model.Type{Kind: model.TensorType, DType: scalarTypes[tm.DType], Shape: model.Shape{}}
 	for _, s := range tm.Sizes {
-		v, expr, ok := symInt(s)
+		v, expr, ok := s.get()
 		switch {
 		case !ok:
 			t.Shape = append(t.Shape, model.Dim{})
@@ -66,7 +66,7 @@ func layout(t *model.Tensor, tm *tensorMeta) (off, length int64, err error) {
 	if n < 0 || n > (1<<62)/(bits/8) {
 		return 0, 0, fmt.Errorf("shape %v overflows", t.Dims)
 	}
-	so, _, ok := symInt(tm.StorageOffset)
+	so, _, ok := tm.StorageOffset.get()
 	if tm.StorageOffset == nil {
 		so, ok = 0, true
 	}
@@ -79,7 +79,7 @@ func layout(t *model.Tensor, tm *tensorMeta) (off, length int64, err error) {
 		}
 		want := int64(1)
 		for i := len(t.Dims) - 1; i >= 0; i-- {
-			s, _, ok := symInt(tm.Strides[i])
+			s, _, ok := tm.Strides[i].get()
 			if !ok || (t.Dims[i] > 1 && s != want) {
 				return 0, 0, fmt.Errorf("not contiguous (strides do not match the shape)")
 			}
@@ -301,9 +301,10 @@ type tensorRef struct {
 }
 
 func (t *tensorRef) span(mt *model.Tensor) (int64, int64, error) {
-	tm := &tensorMeta{StorageOffset: union{"as_int": json.RawMessage(fmt.Sprint(t.offset))}}
-	for _, s := range t.strides {
-		tm.Strides = append(tm.Strides, union{"as_int": json.RawMessage(fmt.Sprint(s))})
+	off := t.offset
+	tm := &tensorMeta{StorageOffset: &symInt{AsInt: &off}}
+	for i := range t.strides {
+		tm.Strides = append(tm.Strides, symInt{AsInt: &t.strides[i]})
 	}
 	return layout(mt, tm)
 }
