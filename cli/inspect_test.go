@@ -48,6 +48,7 @@ func TestInspectBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, "w.bin"), []byte{0, 0, 128, 63, 0, 0, 0, 64}, 0o600)
+	os.WriteFile(filepath.Join(dir, "w:0.bin"), []byte{0, 0, 128, 63, 0, 0, 0, 64}, 0o600)
 
 	cases := []struct {
 		name string
@@ -71,6 +72,7 @@ func TestInspectBadInput(t *testing.T) {
 		{"ext_symlink.onnx", ext("link.bin"), ExitBad, "symlink leading outside"},
 		{"ext_missing.onnx", ext("missing.bin"), ExitOK, `"missing.bin" is missing`},
 		{"ext_ok.onnx", ext("w.bin"), ExitOK, ""},
+		{"ext_colon.onnx", ext("w:0.bin"), ExitOK, ""},
 		{"cycle.onnx", onnxtest.Model(onnxtest.Graph("g", x, y,
 			onnxtest.Node("Add", "a", []string{"x", "b_out"}, []string{"a_out"}),
 			onnxtest.Node("Relu", "b", []string{"a_out"}, []string{"b_out"}),

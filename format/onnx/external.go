@@ -110,8 +110,9 @@ func (e *externals) resolve(t *model.Tensor, kvs []model.KV, want int64) error {
 // checkLocation rejects locations that could name a file outside the
 // model's folder, whatever the operating system.
 func checkLocation(loc string) error {
+	// VolumeName is "" on Unix, where "w:0" is an ordinary file name.
 	if filepath.IsAbs(loc) || strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, `\`) ||
-		len(loc) >= 2 && loc[1] == ':' || filepath.VolumeName(loc) != "" {
+		filepath.VolumeName(loc) != "" {
 		return fmt.Errorf("is an absolute path; only paths inside the model's folder are allowed")
 	}
 	if strings.ContainsRune(loc, 0) {
