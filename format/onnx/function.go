@@ -19,7 +19,6 @@ func (p *parser) parseFunction(f *fields) (*funcRaw, error) {
 	}
 	fn := &model.Function{}
 	body := &graphRaw{g: &model.Graph{}}
-	p.graphs = append(p.graphs, body)
 	g := newFields(b, at, "FunctionProto")
 	for g.next() {
 		switch g.num {

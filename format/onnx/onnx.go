@@ -69,7 +69,7 @@ func Open(path string) (m *model.Model, err error) {
 // parse reads a ModelProto held in data; path is where it came from
 // (external data is resolved beside it).
 func parse(data []byte, path string) (*model.Model, error) {
-	p := &parser{path: path, size: int64(len(data)), ext: newExternals(filepath.Dir(path))}
+	p := &parser{path: path, ext: newExternals(filepath.Dir(path))}
 	m, err := p.parseModel(data)
 	if err != nil {
 		return nil, err

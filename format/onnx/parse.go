@@ -26,7 +26,6 @@ var maxStructBytes int64 = 2 << 30
 type parser struct {
 	path string // absolute path of the model file, for Tensor.File
 	ext  *externals
-	size int64
 
 	warnings []string
 	dropped  int
@@ -38,8 +37,7 @@ type parser struct {
 	vals      []*model.Value
 	nodeSlab  []model.Node
 	valueSlab []model.Value
-	groups    map[string][]string
-	graphs    []*graphRaw // every graph parsed, for linking functions
+	groups    map[string][]string // shared group slices by path
 }
 
 // graphRaw holds a graph while names are not yet linked to values.
@@ -243,7 +241,6 @@ func (p *parser) parseGraph(b []byte, at int64, depth int) (*graphRaw, error) {
 		return nil, err
 	}
 	gr := &graphRaw{g: &model.Graph{}}
-	p.graphs = append(p.graphs, gr)
 	f := newFields(b, at, "GraphProto")
 	var err error
 	for f.next() {
