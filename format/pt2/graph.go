@@ -25,6 +25,7 @@ const maxNodes = 1 << 22
 type scope struct {
 	g     *model.Graph
 	meta  map[string]tensorMeta
+	syms  map[string]symInt
 	vals  map[string]*model.Value // by name as the JSON refers to it
 	names map[string]bool         // Value.Name in use
 }
@@ -38,6 +39,15 @@ func (s *scope) newValue(name, ref string) *model.Value {
 	v := &model.Value{ID: int32(len(s.g.Values)), Name: unique}
 	if tm, ok := s.meta[ref]; ok {
 		v.Type = metaType(&tm)
+	} else if si, ok := s.syms[ref]; ok {
+		// A SymInt (sym_size and friends): an int64 scalar.
+		v.Type = &model.Type{Kind: model.TensorType, DType: model.Int64, Shape: model.Shape{}}
+		if n, expr, ok := si.get(); ok {
+			if expr == "" {
+				expr = strconv.FormatInt(n, 10)
+			}
+			v.Doc = "SymInt " + clip(expr, 256)
+		}
 	}
 	s.g.Values = append(s.g.Values, v)
 	s.vals[ref] = v
@@ -57,7 +67,7 @@ func (b *builder) graph(jg *graph, sig *signature, parent *model.Graph, owner *m
 		return nil, fmt.Errorf("graphs nested deeper than %d", maxGraphDepth)
 	}
 	g := &model.Graph{Parent: parent, Owner: owner}
-	s := &scope{g: g, meta: jg.TensorValues, vals: map[string]*model.Value{}, names: map[string]bool{}}
+	s := &scope{g: g, meta: jg.TensorValues, syms: jg.SymIntValues, vals: map[string]*model.Value{}, names: map[string]bool{}}
 	b.inputs(s, jg, sig)
 	produced := map[*model.Value]bool{}
 	for i := range jg.Nodes {

@@ -325,7 +325,9 @@ func TestNestedGraphs(t *testing.T) {
 "nodes":[{"target":"torch.ops.aten.sin.default","inputs":[{"name":"self","arg":{"as_tensor":{"name":"a"}}}],"outputs":[{"as_tensor":{"name":"b"}}],"metadata":{}}]}}}},
 {"name":"operands","arg":{"as_tensors":[{"name":"x"}]}},{"name":"sizes","arg":{"as_sym_ints":[{"as_name":"x"},{"as_int":3}]}},
 {"name":"dev","arg":{"as_device":{"type":"cuda","index":1}}},{"name":"dt","arg":{"as_scalar_type":13}},{"name":"opt","arg":{"as_optional_tensors":[{"as_none":true},{"as_tensor":{"name":"x"}}]}}],
-"outputs":[{"as_tensors":[{"name":"r"}]}],"metadata":{"nn_module_stack":"L__self__,,M;L__self___layers_0,getattr(L['self'].layers, '0'),torch.nn.Linear"}}],"tensor_values":{}},"signature":{"input_specs":[],"output_specs":[]}}}`
+"outputs":[{"as_tensors":[{"name":"r"}]}],"metadata":{"nn_module_stack":"L__self__,,M;L__self___layers_0,getattr(L['self'].layers, '0'),torch.nn.Linear"}},
+{"target":"torch.ops.aten.sym_size.int","inputs":[{"name":"self","arg":{"as_tensor":{"name":"r"}}},{"name":"dim","arg":{"as_int":0}}],"outputs":[{"as_sym_int":{"as_name":"sym_size_int"}}],"metadata":{}}],
+"tensor_values":{},"sym_int_values":{"sym_size_int":{"as_expr":{"expr_str":"s0 + 1"}}}},"signature":{"input_specs":[],"output_specs":[]}}}`
 	m := mustOpen(t, zipOf(t, [][2]string{{"serialized_exported_program.json", cond}}, false))
 	n := m.Graphs[0].Nodes[0]
 	if n.Op != "cond" || n.Domain != "higher_order" || n.Overload != "" {
@@ -338,6 +340,9 @@ func TestNestedGraphs(t *testing.T) {
 	}
 	if names(n.Inputs) != "x x x <nil> x" || strings.Join(n.Group, "|") != "layers|layers.0" {
 		t.Errorf("inputs %s group %v", names(n.Inputs), n.Group)
+	}
+	if sz := m.Graphs[0].Nodes[1]; sz.Op != "sym_size" || sz.Overload != "int" || sz.Outputs[0].Type.DType != model.Int64 || sz.Outputs[0].Doc != "SymInt s0 + 1" {
+		t.Errorf("sym_size %+v", sz.Outputs[0])
 	}
 	if n.Attr("dev").String != "cuda:1" || n.Attr("dt").String != "bfloat16" || strings.Join(n.Attr("sizes").Strings, ",") != "x,3" {
 		t.Errorf("attrs %+v", n.Attrs)

@@ -38,6 +38,7 @@ type graph struct {
 	Outputs      []argument            `json:"outputs"`
 	Nodes        []node                `json:"nodes"`
 	TensorValues map[string]tensorMeta `json:"tensor_values"`
+	SymIntValues map[string]symInt     `json:"sym_int_values"`
 }
 
 type node struct {
