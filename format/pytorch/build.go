@@ -1,6 +1,8 @@
 package pytorch
 
 import (
+	"encoding/binary"
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -330,6 +332,38 @@ func scalarRepr(v any) (string, bool) {
 		return pickle.Repr(v), true
 	case pickle.Tuple, *pickle.List:
 		return pickle.Repr(v), !containsObjects(v, 0)
+	case *pickle.Object:
+		return numpyScalar(v)
+	}
+	return "", false
+}
+
+// numpyScalar decodes numpy.core.multiarray.scalar(dtype, bytes), as
+// checkpoints store best_acc = np.float64(0.91).
+func numpyScalar(o *pickle.Object) (string, bool) {
+	if o.Class.Name != "scalar" || !strings.HasPrefix(o.Class.Module, "numpy") || len(o.Args) != 2 {
+		return "", false
+	}
+	dt, big, ok := numpyType(o.Args[0])
+	b, ok2 := o.Args[1].(pickle.Bytes)
+	if !ok || !ok2 || int64(len(b)) != int64(dt.Bits()/8) || len(b) == 0 {
+		return "", false
+	}
+	var order binary.ByteOrder = binary.LittleEndian
+	if big {
+		order = binary.BigEndian
+	}
+	switch dt {
+	case model.Float64:
+		return strconv.FormatFloat(math.Float64frombits(order.Uint64(b)), 'g', -1, 64), true
+	case model.Float32:
+		return strconv.FormatFloat(float64(math.Float32frombits(order.Uint32(b))), 'g', -1, 32), true
+	case model.Int64:
+		return strconv.FormatInt(int64(order.Uint64(b)), 10), true
+	case model.Int32:
+		return strconv.FormatInt(int64(int32(order.Uint32(b))), 10), true
+	case model.Bool:
+		return strconv.FormatBool(b[0] != 0), true
 	}
 	return "", false
 }

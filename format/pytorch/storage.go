@@ -117,6 +117,71 @@ type tensor struct {
 	Param     bool
 	Quantized bool
 	NoData    string // set for meta tensors
+	BigEndian bool   // numpy arrays saved with '>' byte order
+}
+
+// numpyDType maps numpy type codes ('f4', 'i8', 'b1', ...).
+var numpyDTypes = map[string]model.DType{
+	"f2": model.Float16, "f4": model.Float32, "f8": model.Float64, "i1": model.Int8,
+	"i2": model.Int16, "i4": model.Int32, "i8": model.Int64, "u1": model.Uint8, "u2": model.Uint16,
+	"u4": model.Uint32, "u8": model.Uint64, "b1": model.Bool, "c8": model.Complex64, "c16": model.Complex128,
+}
+
+// numpyType reads a pickled numpy.dtype: its code and byte order.
+func numpyType(v any) (model.DType, bool, bool) {
+	o, ok := v.(*pickle.Object)
+	if !ok || o.Class.Name != "dtype" || !strings.HasPrefix(o.Class.Module, "numpy") || len(o.Args) < 1 {
+		return 0, false, false
+	}
+	code, _ := o.Args[0].(string)
+	dt, ok := numpyDTypes[code]
+	if !ok {
+		return 0, false, false
+	}
+	big := false
+	if st, ok := o.State.(pickle.Tuple); ok && len(st) > 1 {
+		big = st[1] == ">"
+	}
+	return dt, big, true
+}
+
+// numpyArray reads numpy.core.multiarray._reconstruct(ndarray, ...) with
+// BUILD state (version, shape, dtype, is_fortran, raw bytes): the bytes
+// are inside the pickle, so the loader serves them from memory.
+func numpyArray(o *pickle.Object) (*tensor, bool) {
+	st, ok := o.State.(pickle.Tuple)
+	if !ok || len(st) < 5 {
+		return nil, false
+	}
+	dims, ok1 := toInts(st[1])
+	dt, big, ok2 := numpyType(st[2])
+	data, ok3 := st[4].(pickle.Bytes)
+	if !ok1 || !ok2 || !ok3 {
+		return nil, false
+	}
+	elem := int64(dt.Bits() / 8)
+	mt := model.Tensor{Dims: dims}
+	numel := mt.NumElements()
+	if numel < 0 {
+		return nil, false
+	}
+	strides := make([]int64, len(dims))
+	acc := int64(1)
+	if fortran, _ := st[3].(bool); fortran {
+		for i := range dims {
+			strides[i] = acc
+			acc *= max(dims[i], 1)
+		}
+	} else {
+		for i := len(dims) - 1; i >= 0; i-- {
+			strides[i] = acc
+			acc *= max(dims[i], 1)
+		}
+	}
+	buf := []byte(data)
+	store := &storage{Key: "numpy", Type: "ndarray", DType: dt, Elem: elem, Numel: int64(len(buf)) / elem,
+		Size: int64(len(buf)), Inflate: func(int64) ([]byte, error) { return buf, nil }}
+	return &tensor{St: store, DType: dt, Dims: dims, Strides: strides, BigEndian: big}, true
 }
 
 func toInts(v any) ([]int64, bool) {
@@ -200,6 +265,8 @@ func asTensor(v any) (*tensor, bool) {
 			}
 		}
 		return t, ok
+	case "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct":
+		return numpyArray(o)
 	case "torch._utils._rebuild_meta_tensor_no_storage":
 		// (dtype, size, stride, requires_grad): shape only, no bytes.
 		if len(a) < 3 {
@@ -256,6 +323,10 @@ func (t *tensor) toModel(name string, bigEndian bool) *model.Tensor {
 		return mt
 	}
 	mt.Location = "embedded"
+	if st.Key == "numpy" && st.Type == "ndarray" {
+		mt.Location = "inline"
+	}
+	bigEndian = bigEndian || t.BigEndian
 	mt.File = st.File
 	mt.Length = numel * elem
 	base := (t.Offset + st.ViewOffset) * elem

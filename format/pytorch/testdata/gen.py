@@ -3,6 +3,7 @@
 # Run once from this folder with Debian's /usr/bin/python3; outputs are
 # committed so tests never need python or torch.
 import collections, hashlib, io, json, os, pickle, pickletools, zipfile
+import numpy as np
 import torch, torch.nn as nn, torchvision
 
 torch.manual_seed(0)
@@ -20,7 +21,9 @@ def tensor_bytes(t):
 
 
 def flat_tensors(obj, prefix, out):
-    if isinstance(obj, torch.Tensor):
+    if isinstance(obj, np.ndarray):
+        out.append((prefix, torch.from_numpy(obj.astype(obj.dtype.newbyteorder("<")))))
+    elif isinstance(obj, torch.Tensor):
         out.append((prefix, obj))
     elif isinstance(obj, nn.Module):
         for k, v in obj.state_dict().items():
@@ -194,3 +197,13 @@ class Evil:
 torch.save({"w": torch.ones(2), "evil": Evil()}, "evil_mixed.pt")
 torch.save(Evil(), "evil_only.pt")
 torch.save({"w": torch.ones(2), "evil": Evil()}, "evil_legacy.pt", _use_new_zipfile_serialization=False)
+
+
+# 7. numpy values in a checkpoint: arrays (C, Fortran, big-endian) are
+# tensors held inside the pickle; numpy scalars are metadata.
+np_ckpt = {"state_dict": {"fc.weight": torch.randn(2, 2)}, "best_acc": np.float64(0.91),
+           "anchors": np.arange(6, dtype=np.float32).reshape(2, 3),
+           "fortran": np.asfortranarray(np.arange(6, dtype=np.int64).reshape(2, 3)),
+           "be": np.array([1.5, -2.0], dtype=">f8"), "epoch": 5}
+torch.save(np_ckpt, "numpy_ckpt.pt")
+oracle("numpy_ckpt.pt", "checkpoint_dict", np_ckpt, {"model_key": "state_dict"})
