@@ -27,6 +27,7 @@ func (p *parser) parseFunction(f *fields) (*funcRaw, error) {
 		case 4, 5, 6:
 			var s string
 			if s, err = g.str(); err == nil {
+				err = p.spend(64 + len(s))
 				switch g.num {
 				case 4:
 					fn.Inputs = append(fn.Inputs, s)

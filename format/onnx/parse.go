@@ -14,6 +14,7 @@ const (
 	maxGraphDepth = 64  // nested subgraph levels
 	maxTypeDepth  = 64  // nested sequence/map/optional types
 	maxWarnings   = 100 // further warnings are counted, not kept
+	maxRank       = 1 << 16
 )
 
 // maxStructBytes bounds the estimated memory of the parsed structure. A
@@ -305,6 +306,7 @@ func (p *parser) parseNode(f *fields, depth int) (nodeRaw, error) {
 		case 1, 2:
 			var s string
 			if s, err = p.name(g); err == nil {
+				err = p.spend(48)
 				if g.num == 1 {
 					ins = append(ins, s)
 				} else {
@@ -346,7 +348,7 @@ func (p *parser) parseNode(f *fields, depth int) (nodeRaw, error) {
 	p.strs = append(p.strs, outs...)
 	mid, end := start+len(ins), len(p.strs)
 	nr.inputs, nr.outputs = p.strs[start:mid:mid], p.strs[mid:end:end]
-	if err := p.spend(320 + 48*len(ins) + 200*len(outs)); err != nil {
+	if err := p.spend(320 + 200*len(outs)); err != nil {
 		return nr, err
 	}
 	n.Group = groupFromScopes(scopes)
@@ -493,13 +495,19 @@ func (p *parser) parseAttr(f *fields, depth int) (model.Attr, []*graphRaw, error
 			hasS = true
 		case 7:
 			hasFs = true
-			err = r.fixed32s(func(v uint32) { a.Floats = append(a.Floats, math.Float32frombits(v)) })
+			if err = p.spend(4 * int(r.countRepeated(4))); err == nil {
+				err = r.fixed32s(func(v uint32) { a.Floats = append(a.Floats, math.Float32frombits(v)) })
+			}
 		case 8:
 			hasIs = true
-			err = r.varints(func(v uint64) { a.Ints = append(a.Ints, int64(v)) })
+			if err = p.spend(8 * int(r.countRepeated(0))); err == nil {
+				err = r.varints(func(v uint64) { a.Ints = append(a.Ints, int64(v)) })
+			}
 		case 9:
 			var s string
-			s, err = r.str()
+			if s, err = r.str(); err == nil {
+				err = p.spend(32 + len(s))
+			}
 			a.Strings, hasStrs = append(a.Strings, s), true
 		case 5, 6, 14, 22:
 			var s span
@@ -537,7 +545,7 @@ func (p *parser) parseAttr(f *fields, depth int) (model.Attr, []*graphRaw, error
 	if r.err != nil {
 		return a, nil, r.err
 	}
-	if err := p.spend(192 + 8*len(a.Ints) + 4*len(a.Floats) + 24*len(a.Strings) + 48*(len(ts)+len(gs)+len(tps)+len(sps))); err != nil {
+	if err := p.spend(192 + 48*(len(ts)+len(gs)+len(tps)+len(sps))); err != nil {
 		return a, nil, err
 	}
 	if kind < 0 || kind == 0 && a.RefAttrName == "" {
@@ -871,6 +879,9 @@ func parseShape(b []byte, at int64) (model.Shape, error) {
 		}
 		if err != nil {
 			return nil, err
+		}
+		if len(s) >= maxRank {
+			return nil, fmt.Errorf("a shape has more than %d dims", maxRank)
 		}
 		s = append(s, d)
 	}

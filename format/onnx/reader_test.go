@@ -537,6 +537,20 @@ func TestStructureBudget(t *testing.T) {
 	if _, err := parse(onnxtest.Model(g), "/nonexistent/m.onnx"); err == nil || !strings.Contains(err.Error(), "too large") {
 		t.Errorf("100,000 empty nodes under a 1 MiB budget: %v", err)
 	}
+	// One attribute of 200,000 one-byte ints would take 1.6 MB: refused
+	// before it is decoded.
+	ints := make([]uint64, 200000)
+	attr := onnxtest.Msg{}.Str(1, "ints").Varint(20, uint64(model.AttrInts)).Packed(8, ints...)
+	g = onnxtest.Graph("g", onnxtest.Node("Op", "n", nil, []string{"y"}, attr))
+	if _, err := parse(onnxtest.Model(g), "/nonexistent/m.onnx"); err == nil || !strings.Contains(err.Error(), "too large") {
+		t.Errorf("200,000 ints under a 1 MiB budget: %v", err)
+	}
+	// Absurd ranks are refused outright.
+	dims := make([]int64, maxRank+1)
+	g = onnxtest.Graph("g", onnxtest.Initializer(onnxtest.Tensor("w", 1, dims)))
+	if _, err := parse(onnxtest.Model(g), "/nonexistent/m.onnx"); err == nil || !strings.Contains(err.Error(), "dims") {
+		t.Errorf("rank %d: %v", len(dims), err)
+	}
 }
 
 // TestReadFallback: the path taken where mmap is unavailable gives the

@@ -71,6 +71,9 @@ func (p *parser) parseTensor(b []byte, at int64) (*model.Tensor, error) {
 	for f.next() {
 		switch f.num {
 		case 1:
+			if len(t.Dims)+int(f.countRepeated(0)) > maxRank {
+				return nil, fmt.Errorf("tensor %q has more than %d dims", t.Name, maxRank)
+			}
 			err = f.varints(func(v uint64) { t.Dims = append(t.Dims, int64(v)) })
 		case 2:
 			var v int64
@@ -325,6 +328,9 @@ func (p *parser) parseSparse(b []byte, at int64) (*model.Tensor, error) {
 				}
 			}
 		case 3:
+			if len(dims)+int(f.countRepeated(0)) > maxRank {
+				return nil, fmt.Errorf("sparse tensor has more than %d dims", maxRank)
+			}
 			err = f.varints(func(v uint64) { dims = append(dims, int64(v)) })
 		}
 		if err != nil {
