@@ -2,19 +2,20 @@ package layout
 
 import (
 	"cmp"
+	"math/rand/v2"
 	"slices"
 )
 
 // Crossing reduction works in sweeps; each costs about nodes+edges, and
 // the whole phase stays within this many units of work.
 var (
-	orderWork     = int64(40_000_000)
+	orderWork     = int64(16_000_000)
 	maxSweeps     = 100
 	maxStale      = 12 // sweeps without improvement before stopping
 	transposeCap  = 4096
 	siftWork      = 30_000_000
 	maxSiftPasses = 6
-	maxVariants   = 4
+	maxVariants   = 16
 )
 
 // order sets layers and pos. Each of a few initial orders (depth-first
@@ -80,7 +81,13 @@ func (g *layered) initOrder(variant int) {
 	if up {
 		adj, back = &g.up, &g.down
 	}
-	var order []int32
+	var order, kids []int32
+	// Beyond the four plain searches, children are visited in a shuffled
+	// order (seeded by the variant, so output stays deterministic).
+	var rng *rand.Rand
+	if variant >= 4 {
+		rng = rand.New(rand.NewPCG(uint64(variant), 0x6d6f64656c766978))
+	}
 	dfs := func(s int32) {
 		stack = append(stack[:0], s)
 		for len(stack) > 0 {
@@ -92,6 +99,11 @@ func (g *layered) initOrder(variant int) {
 			seen[v] = true
 			order = append(order, v)
 			ws := adj.of(v)
+			if rng != nil && len(ws) > 1 {
+				kids = append(kids[:0], ws...)
+				rng.Shuffle(len(kids), func(i, j int) { kids[i], kids[j] = kids[j], kids[i] })
+				ws = kids
+			}
 			for i := range ws {
 				w := ws[len(ws)-1-i]
 				if reverse {
