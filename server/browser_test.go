@@ -482,8 +482,6 @@ func TestBrowserInteractions(t *testing.T) {
 	// Export buttons fetch images drawn by the render package.
 	b.run(t, 5*time.Second, chromedp.Click(`#btn-svg`))
 	b.waitFor(t, `!!__modelviz.lastExport && __modelviz.lastExport.type === 'image/svg+xml' && __modelviz.lastExport.size > 1000`)
-	b.run(t, 5*time.Second, chromedp.Click(`#btn-png`))
-	b.waitFor(t, `__modelviz.lastExport.type === 'image/png'`)
 
 	// Switch to the control-flow model; its If/Loop bodies are groups.
 	b.run(t, 5*time.Second, chromedp.SetValue(`#models`, "m2"), chromedp.Evaluate[chromedp.Void](`document.getElementById('models').dispatchEvent(new Event('change'))`))
@@ -511,6 +509,8 @@ func TestBrowserInteractions(t *testing.T) {
 	if n := eval[int](t, b, `__modelviz.scene.nodes.filter(n => n.kind === 'op').length`); n != 3 {
 		t.Errorf("uploaded iris shows %d operators", n)
 	}
+	b.run(t, 5*time.Second, chromedp.Click(`#btn-png`))
+	b.waitFor(t, `__modelviz.lastExport.type === 'image/png' && __modelviz.lastExport.size > 1000`)
 	noConsoleErrors(t, b)
 }
 
