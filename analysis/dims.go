@@ -64,7 +64,7 @@ func dimAdd(a, b model.Dim) model.Dim {
 	case isKnown(b, 0):
 		return a
 	}
-	return unknownDim
+	return linearAddSub(a, b, 1)
 }
 
 func dimSub(a, b model.Dim) model.Dim {
@@ -79,7 +79,7 @@ func dimSub(a, b model.Dim) model.Dim {
 	case sameDim(a, b):
 		return kd(0)
 	}
-	return unknownDim
+	return linearAddSub(a, b, -1)
 }
 
 func dimMul(a, b model.Dim) model.Dim {
@@ -174,6 +174,8 @@ func (m mono) times(d model.Dim) mono {
 			return mono{}
 		}
 		m.coef = c
+	case isSum(d.Param):
+		return mono{} // a sum is not a monomial
 	case d.Param != "":
 		coef, syms := splitParam(d.Param)
 		c, ok := mulOK(m.coef, coef)
@@ -383,6 +385,16 @@ func elems(s model.Shape, assumed func(model.Dim)) (int64, bool) {
 				if assumed != nil {
 					assumed(d)
 				}
+			} else if l, ok := toLinear(d); ok && isSum(d.Param) {
+				// A sum: each symbol counts as 1.
+				v = l.k
+				for sym, c := range l.terms {
+					v += c
+					if assumed != nil {
+						assumed(model.Dim{Param: sym})
+					}
+				}
+				v = max(v, 1)
 			} else {
 				coef, syms := splitParam(d.Param)
 				v = coef

@@ -1308,18 +1308,6 @@ func (c *nctx) concat() {
 			}
 		}
 	}
-	if len(shapes) > 1 && sum.Param != "" {
-		// param+param or param+known is not a single symbol
-		n := 0
-		for _, s := range shapes {
-			if s != nil && len(s) == rank && !isKnown(s[ax], 0) {
-				n++
-			}
-		}
-		if n > 1 {
-			sum = unknownDim
-		}
-	}
 	out[ax] = sum
 	c.set(0, dt, out)
 	// Fold concatenation of 1-D constants (shape vectors).

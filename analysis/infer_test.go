@@ -453,3 +453,38 @@ func TestATen(t *testing.T) {
 		t.Error("an untyped input set with --input should be float32")
 	}
 }
+
+// A key/value cache: past_seq cached positions plus seq new ones.
+func TestSymbolicSums(t *testing.T) {
+	b := newGB()
+	b.input("past", model.Float32, model.Shape{sym("batch"), kd(4), sym("past_seq"), kd(8)})
+	b.input("cur", model.Float32, model.Shape{sym("batch"), kd(4), sym("seq"), kd(8)})
+	b.input("odd", model.Float32, model.Shape{sym("batch-size"), kd(3)})
+	b.node("Concat", []string{"past", "cur"}, []string{"kv"}, aInt("axis", 2))
+	b.node("Shape", []string{"kv"}, []string{"kvs"})
+	b.node("Shape", []string{"cur"}, []string{"cs"})
+	b.ints("i2", 2)
+	b.node("Gather", []string{"kvs", "i2"}, []string{"total"}, aInt("axis", 0))
+	b.node("Gather", []string{"cs", "i2"}, []string{"q"}, aInt("axis", 0))
+	b.node("Sub", []string{"total", "q"}, []string{"start"}) // past_seq
+	b.node("MatMul", []string{"cur", "kvT"}, []string{"scores"})
+	b.node("Transpose", []string{"kv"}, []string{"kvT"}, aInts("perm", 0, 1, 3, 2))
+	b.ints("m1", -1)
+	b.node("Reshape", []string{"odd", "m1"}, []string{"flat"})
+	in := analyze(t, b.model(14), Options{})
+	wantShape(t, in, b.vals["kv"], "batch×4×past_seq+seq×8")
+	e := newEngine(b.model(14), Options{})
+	e.runGraph(b.g, nil)
+	if got := e.vals[b.vals["start"]].c; got == nil || got.ints[0].Param != "past_seq" {
+		t.Errorf("(past_seq+seq) - seq = %+v, want past_seq", got)
+	}
+	wantShape(t, in, b.vals["flat"], "3*batch-size")
+	for _, c := range []struct{ in, want string }{
+		{"seq+1", "seq+1"}, {"b+a", "a+b"}, {"2*x+3", "2*x+3"}, {"x-1", "x-1"},
+	} {
+		l, ok := toLinear(model.Dim{Param: c.in})
+		if got := l.dim().String(); !ok || got != c.want {
+			t.Errorf("toLinear(%q) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}
