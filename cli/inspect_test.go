@@ -184,6 +184,19 @@ func TestInspectUsage(t *testing.T) {
 	if code != ExitOK || !strings.HasPrefix(out, `{"format":"onnx"`) {
 		t.Fatalf("exit %d %q %q", code, errOut, out)
 	}
+	var doc jModel
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	g := doc.Graphs[0]
+	if fmt.Sprint(g.Inputs[0].Shape) != "[45 4]" {
+		t.Errorf("inputs must show the recorded shape, got %v", g.Inputs[0].Shape)
+	}
+	for _, v := range g.Values {
+		if v.Name == "/hidden/Gemm_output_0" && fmt.Sprint(v.Shape) != "[7 8]" {
+			t.Errorf("values must carry the analysis with --input: %s %v", v.Name, v.Shape)
+		}
+	}
 }
 
 // TestInspectGolden compares inspect output (without the analysis, which
