@@ -6,8 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/modelviz/modelviz/format/pickle"
 	"github.com/modelviz/modelviz/format/zipx"
 	"github.com/modelviz/modelviz/internal/testutil"
+	"github.com/modelviz/modelviz/model"
 )
 
 func seedFiles() [][]byte {
@@ -67,7 +69,41 @@ func FuzzCode(f *testing.F) {
 		}
 		a.Close()
 	}
+	f.Add("class M(Module):\n  def forward(self, x: Tensor) -> Tensor:\n    _0 = (self).forward(x, )\n    _1 = (self).forward(_0, )\n    return _1\n")
 	f.Fuzz(func(t *testing.T, src string) {
-		parseSource(src)
+		file, err := parseSource(src)
+		if err != nil {
+			return
+		}
+		// Build the forward graph of each class, as the root module.
+		for name, cls := range file.Classes {
+			buildGraph(t, "__torch__.m."+name, file, cls)
+		}
 	})
+}
+
+// buildGraph runs the graph builder on one parsed class with no weights.
+func buildGraph(t *testing.T, qual string, file *srcFile, cls *classDef) *model.Model {
+	m := newModel("fuzz")
+	b := newBuilder(m, false)
+	code := &codeBase{files: map[string]*srcFile{"__torch__.m": file}, failed: map[string]bool{},
+		warn: func(s string) { m.Warnings = append(m.Warnings, s) }}
+	obj := &pickle.Object{Class: pickle.Global{Module: "__torch__.m", Name: cls.Name}, State: &pickle.Dict{}}
+	ts := &tsBuilder{b: b, code: code, modules: map[*pickle.Object]*tsModule{}}
+	ts.graph(ts.module(obj, "", 0))
+	return m
+}
+
+func TestRecursionBounded(t *testing.T) {
+	// forward calls itself twice per level: 2^48 calls without the step
+	// budget, and no nodes to hit the node budget.
+	src := "class M(Module):\n  def forward(self, x: Tensor) -> Tensor:\n    _0 = (self).forward(x, )\n    _1 = (self).forward(x, )\n    return x\n"
+	file, err := parseSource(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := buildGraph(t, "__torch__.m.M", file, file.Classes["M"])
+	if len(m.Warnings) == 0 || !strings.Contains(m.Warnings[len(m.Warnings)-1], "graph limited") {
+		t.Errorf("warnings %q", m.Warnings)
+	}
 }

@@ -30,6 +30,9 @@ func (c *codeBase) file(qual string) *srcFile {
 		return nil
 	}
 	c.failed[qual] = true // until parsed
+	if c.a == nil {
+		return nil
+	}
 	e := c.a.Lookup(c.prefix + "code/" + strings.ReplaceAll(qual, ".", "/") + ".py")
 	if e == nil {
 		return nil

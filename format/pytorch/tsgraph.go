@@ -18,6 +18,9 @@ import (
 const (
 	maxNodes       = 200000
 	maxInlineDepth = 48
+	// maxSteps bounds statements run in all inlined bodies, so recursion
+	// that builds no nodes (f calls f twice) still ends.
+	maxSteps = 1000000
 )
 
 type symKind uint8
@@ -128,6 +131,7 @@ type graphState struct {
 	consts  map[int]*model.Value
 	extra   map[string]*model.Value
 	retHint string
+	steps   int
 }
 
 func (ts *tsBuilder) graph(root *tsModule) {
@@ -337,7 +341,7 @@ func (ts *tsBuilder) asValue(s *sym, hint string) *model.Value {
 }
 
 func (ts *tsBuilder) limited() bool {
-	if ts.gs.nodes >= maxNodes || ts.gs.depth >= maxInlineDepth {
+	if ts.gs.nodes >= maxNodes || ts.gs.depth >= maxInlineDepth || ts.gs.steps >= maxSteps {
 		ts.gs.limited = true
 		return true
 	}
@@ -402,6 +406,7 @@ func (ts *tsBuilder) invoke(fn *funcDef, self *sym, args []*sym, kwNames []strin
 // statement was reached.
 func (ts *tsBuilder) exec(body []stmt, e *env) (*sym, bool) {
 	for _, s := range body {
+		ts.gs.steps++
 		switch s := s.(type) {
 		case *sAssign:
 			ts.assign(s, e)
