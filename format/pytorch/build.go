@@ -200,7 +200,7 @@ func className(o *pickle.Object) string {
 		return ""
 	}
 	// copyreg._reconstructor(cls, base, state) is protocol 0/1's NEWOBJ.
-	if o.Class.String() == "copyreg._reconstructor" && len(o.Args) > 0 {
+	if (o.Class.String() == "copyreg._reconstructor" || o.Class.String() == "copy_reg._reconstructor") && len(o.Args) > 0 {
 		if g, ok := o.Args[0].(pickle.Global); ok {
 			return g.String()
 		}

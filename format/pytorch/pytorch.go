@@ -354,6 +354,13 @@ func openLegacy(path, abs string) (*model.Model, error) {
 	roots := map[string]*storage{}
 	var views []*storage
 	obj, err := next("object", &pickle.Options{Persistent: func(id any) (any, error) {
+		// Legacy files save module classes as ('module', cls, file,
+		// source): the class stays a symbolic global, the source unread.
+		if t, ok := id.(pickle.Tuple); ok && len(t) >= 2 && t[0] == "module" {
+			if g, ok := t[1].(pickle.Global); ok {
+				return g, nil
+			}
+		}
 		s, view, err := parsePID(id)
 		if err != nil || s == nil {
 			if err == nil {

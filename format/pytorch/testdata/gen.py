@@ -207,3 +207,11 @@ np_ckpt = {"state_dict": {"fc.weight": torch.randn(2, 2)}, "best_acc": np.float6
            "be": np.array([1.5, -2.0], dtype=">f8"), "epoch": 5}
 torch.save(np_ckpt, "numpy_ckpt.pt")
 oracle("numpy_ckpt.pt", "checkpoint_dict", np_ckpt, {"model_key": "state_dict"})
+
+# 8. A full module in the legacy format, and one pickled with protocol 1
+# (classes rebuilt through copyreg._reconstructor).
+small = SmallCNN()
+torch.save(small, "module_legacy.pt", _use_new_zipfile_serialization=False)
+oracle("module_legacy.pt", "full_pickled_module", small, {"module_hierarchy": hierarchy(small)})
+torch.save(small, "module_proto1.pt", pickle_protocol=1)
+oracle("module_proto1.pt", "full_pickled_module", small, {"module_hierarchy": hierarchy(small)})
