@@ -33,3 +33,36 @@ func TestRegistry(t *testing.T) {
 		t.Fatalf("corpus state_dict: %v", err)
 	}
 }
+
+// TestIrisWeightsAgree loads hidden.weight (and the rest) from the four
+// PyTorch corpus files and from iris.onnx, made from the same trained
+// model: every copy must hold the same bytes.
+func TestIrisWeightsAgree(t *testing.T) {
+	ref, err := registry.Open(testutil.Corpus(t, "iris.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]byte{}
+	for _, v := range ref.Graphs[0].Initializers {
+		b, err := v.Initializer.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[v.Name] = b
+	}
+	for _, name := range []string{"iris_full.pt", "iris_state_dict.pth", "iris_scripted.pt", "iris_traced.pt"} {
+		m, err := registry.Open(testutil.Corpus(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range m.Graphs[0].Initializers {
+			b, err := v.Initializer.Load()
+			if err != nil {
+				t.Fatalf("%s %s: %v", name, v.Name, err)
+			}
+			if w, ok := want[v.Name]; !ok || string(w) != string(b) {
+				t.Errorf("%s: %s differs from iris.onnx", name, v.Name)
+			}
+		}
+	}
+}
