@@ -42,14 +42,22 @@ func parseIndex(data []byte, dir string) (*model.Model, error) {
 	type entry struct{ tensor, shard string }
 	var weightMap []entry
 	found := false
-	err := walkObject(data, func(key string, raw json.RawMessage) error {
+	err := walkObject(data, func(key string, decode func(any) error) error {
 		switch key {
 		case "metadata":
+			raw, err := rawOf(decode)
+			if err != nil {
+				return err
+			}
 			var obj map[string]json.RawMessage
 			if json.Unmarshal(raw, &obj) != nil {
 				return nil // not an object: nothing to show
 			}
-			return walkObject(raw, func(k string, v json.RawMessage) error {
+			return walkObject(raw, func(k string, decode func(any) error) error {
+				v, err := rawOf(decode)
+				if err != nil {
+					return err
+				}
 				var s string
 				if json.Unmarshal(v, &s) != nil {
 					s = string(v)
@@ -59,9 +67,13 @@ func parseIndex(data []byte, dir string) (*model.Model, error) {
 			})
 		case "weight_map":
 			found = true
-			return walkObject(raw, func(k string, v json.RawMessage) error {
+			raw, err := rawOf(decode)
+			if err != nil {
+				return err
+			}
+			return walkObject(raw, func(k string, decode func(any) error) error {
 				var s string
-				if err := json.Unmarshal(v, &s); err != nil {
+				if err := decode(&s); err != nil {
 					return fmt.Errorf("weight_map[%q] is not a file name", k)
 				}
 				weightMap = append(weightMap, entry{k, s})

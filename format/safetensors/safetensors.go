@@ -131,11 +131,15 @@ func parse(f io.ReaderAt, size int64, abs string) (*header, error) {
 	}
 	var spans []span
 	seen := map[string]bool{}
-	err := walkObject(buf, func(key string, raw json.RawMessage) error {
+	err := walkObject(buf, func(key string, decode func(any) error) error {
 		if key == "__metadata__" {
-			return walkObject(raw, func(k string, v json.RawMessage) error {
+			raw, err := rawOf(decode)
+			if err != nil {
+				return err
+			}
+			return walkObject(raw, func(k string, decode func(any) error) error {
 				var s string
-				if err := json.Unmarshal(v, &s); err != nil {
+				if err := decode(&s); err != nil {
 					return fmt.Errorf("__metadata__ %q: values must be strings", k)
 				}
 				h.meta = append(h.meta, model.KV{Key: k, Value: s})
@@ -154,8 +158,8 @@ func parse(f io.ReaderAt, size int64, abs string) (*header, error) {
 			Shape       []int64 `json:"shape"`
 			DataOffsets []int64 `json:"data_offsets"`
 		}
-		if err := json.Unmarshal(raw, &e); err != nil {
-			return fmt.Errorf("tensor %q: %v", key, err)
+		if err := decode(&e); err != nil {
+			return fmt.Errorf("header JSON: tensor %q: %v", key, err)
 		}
 		if e.Shape == nil {
 			return fmt.Errorf("tensor %q: no shape", key)
@@ -215,8 +219,10 @@ func parse(f io.ReaderAt, size int64, abs string) (*header, error) {
 }
 
 // walkObject calls fn for each member of a JSON object in file order, which
-// encoding/json's maps would lose.
-func walkObject(data []byte, fn func(key string, raw json.RawMessage) error) error {
+// encoding/json's maps would lose. fn decodes the member's value with
+// decode (straight into its target, no intermediate copy); a value fn does
+// not decode is skipped.
+func walkObject(data []byte, fn func(key string, decode func(v any) error) error) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if err != nil {
@@ -231,18 +237,34 @@ func walkObject(data []byte, fn func(key string, raw json.RawMessage) error) err
 			return fmt.Errorf("header JSON: %v", err)
 		}
 		key, _ := tok.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return fmt.Errorf("header JSON: %v", err)
+		called := false
+		decode := func(v any) error {
+			called = true
+			return dec.Decode(v)
 		}
-		if err := fn(key, raw); err != nil {
+		if err := fn(key, decode); err != nil {
 			return err
+		}
+		if !called {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return fmt.Errorf("header JSON: %v", err)
+			}
 		}
 	}
 	if _, err := dec.Token(); err != nil {
 		return fmt.Errorf("header JSON: %v", err)
 	}
 	return nil
+}
+
+// rawOf decodes a member as raw JSON.
+func rawOf(decode func(any) error) (json.RawMessage, error) {
+	var raw json.RawMessage
+	if err := decode(&raw); err != nil {
+		return nil, fmt.Errorf("header JSON: %v", err)
+	}
+	return raw, nil
 }
 
 // loader reads length bytes at off when asked; the file is reopened so the
