@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -115,8 +116,12 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "modelviz render: %s: %v\n", pos[0], renderLine(err.Error()))
 		return ExitBad
 	}
+	t := *title
+	if t == "" && f == render.FormatHTML {
+		t = filepath.Base(pos[0]) // the page's title; not drawn
+	}
 	opt := render.Options{
-		Theme: th, Scale: *scale, Title: *title,
+		Theme: th, Scale: *scale, Title: t,
 		Warn:    func(msg string) { fmt.Fprintf(stderr, "modelviz render: warning: %s\n", msg) },
 		Details: render.ModelDetails(m, info),
 	}

@@ -57,7 +57,10 @@ type htmlGroup struct {
 // JSON and a small script for pan, zoom, search and details. It loads
 // nothing from the network.
 func HTML(w io.Writer, s *view.Scene, opt Options) error {
-	svg, err := svgDocument(s, opt, true)
+	// The page shows the title in its toolbar, not in the drawing.
+	inner := opt
+	inner.Title = ""
+	svg, err := svgDocument(s, inner, true)
 	if err != nil {
 		return err
 	}

@@ -189,6 +189,15 @@
     if (go && byId[go]) { centreOn(byId[go]); select(byId[go]); }
   });
 
+  // Start fitted when that stays legible, else at the top at up to 1:1
+  // (a tall network fitted whole is a thin unreadable strip).
   fit();
+  if (st.k < 0.6) {
+    var w = view.clientWidth || 1;
+    st.k = Math.max(st.k, Math.min(1, w / full.w));
+    st.x = full.x - (w / st.k - full.w) / 2;
+    st.y = full.y;
+    apply();
+  }
   document.body.setAttribute("data-state", "ready");
 })();
