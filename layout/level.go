@@ -206,6 +206,20 @@ func assignLayers(n int32, uOf, vOf []int32, kind []itemKind, skip func(int32) b
 			}
 		}
 	}
+	// A node is floating when everything above it is a tree feeding only
+	// it (weights, constants and their casts): the whole tree can sink
+	// with it at no cost.
+	floating := make([]bool, n)
+	for _, v := range topo {
+		f := true
+		for _, u := range pred.of(v) {
+			if !floating[u] || succ.start[u+1]-succ.start[u] != 1 {
+				f = false
+				break
+			}
+		}
+		floating[v] = f
+	}
 	for i := len(topo) - 1; i >= 0; i-- {
 		v := topo[i]
 		if kind[v] != kindBox {
@@ -213,7 +227,7 @@ func assignLayers(n int32, uOf, vOf []int32, kind []itemKind, skip func(int32) b
 		}
 		nout := succ.start[v+1] - succ.start[v]
 		nin := pred.start[v+1] - pred.start[v]
-		if nout == 0 || nout <= nin {
+		if nout == 0 || (nout <= nin && !floating[v]) {
 			continue
 		}
 		lo := int32(math.MaxInt32)
