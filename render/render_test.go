@@ -457,3 +457,33 @@ func TestHostileScenes(t *testing.T) {
 		}
 	}
 }
+
+// The web server renders from many goroutines; output must not depend on
+// what runs alongside, and PNG bytes must repeat too.
+func TestConcurrentDeterministic(t *testing.T) {
+	want := map[Format][]byte{}
+	for _, f := range []Format{FormatSVG, FormatPNG, FormatPDF, FormatDOT, FormatHTML} {
+		var buf bytes.Buffer
+		if err := Write(&buf, handScene(), f, Options{Scale: 1}); err != nil {
+			t.Fatal(err)
+		}
+		want[f] = buf.Bytes()
+	}
+	done := make(chan error)
+	for i := 0; i < 8; i++ {
+		go func(i int) {
+			f := Format(i % 5)
+			var buf bytes.Buffer
+			err := Write(&buf, handScene(), f, Options{Scale: 1})
+			if err == nil && !bytes.Equal(buf.Bytes(), want[f]) {
+				err = errors.New(f.String() + " output differs between runs")
+			}
+			done <- err
+		}(i)
+	}
+	for i := 0; i < 8; i++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
