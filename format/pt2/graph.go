@@ -469,30 +469,53 @@ func moduleStack(s string, types map[string]string) []string {
 	if inner == "" {
 		return nil
 	}
-	parts := strings.Split(inner, ".")
-	out := make([]string, len(parts))
-	for i := range parts {
-		out[i] = strings.Join(parts[:i+1], ".")
+	inner = capPath(inner)
+	var out []string
+	for i := 0; i < len(inner); i++ {
+		if inner[i] == '.' {
+			out = append(out, inner[:i])
+		}
 	}
-	return out
+	return append(out, inner)
+}
+
+// maxPathDepth bounds module paths (components) and getattr nesting, so a
+// hostile path costs neither deep recursion nor quadratic prefixes.
+const maxPathDepth = 64
+
+// capPath keeps at most maxPathDepth components of a dotted path.
+func capPath(p string) string {
+	n := 0
+	for i := 0; i < len(p); i++ {
+		if p[i] == '.' {
+			if n++; n == maxPathDepth {
+				return p[:i]
+			}
+		}
+	}
+	return p
 }
 
 // normalizePath turns dynamo-style paths ("L['self'].layers[0]",
 // "getattr(L['self'].layers, '0')") into state_dict FQNs ("layers.0");
 // plain FQNs pass through.
-func normalizePath(p string) string {
+func normalizePath(p string) string { return normalizeDepth(p, 0) }
+
+func normalizeDepth(p string, depth int) string {
 	p = strings.TrimSpace(p)
 	if !strings.ContainsAny(p, "(['") && !strings.HasPrefix(p, "L__self__") && !strings.HasPrefix(p, "self") {
 		return strings.Trim(p, ".") // already an FQN, the common case
 	}
-	for strings.HasPrefix(p, "getattr(") && strings.HasSuffix(p, ")") {
+	// getattr(...) nests once per module level; deeper is not a real path.
+	for depth < maxPathDepth && strings.HasPrefix(p, "getattr(") && strings.HasSuffix(p, ")") {
 		inner := p[len("getattr(") : len(p)-1]
 		k := strings.LastIndex(inner, ",")
 		if k < 0 {
 			break
 		}
 		attr := strings.Trim(strings.TrimSpace(inner[k+1:]), `'"`)
-		p = normalizePath(inner[:k]) + "." + attr
+		depth++
+		p = normalizeDepth(inner[:k], depth) + "." + attr
 	}
 	for _, pre := range []string{"L['self']", "L__self__", "self"} {
 		if p == pre {
@@ -541,7 +564,7 @@ func moduleTree(g *model.Graph, types map[string]string) *model.Module {
 	for _, v := range g.Initializers {
 		path := ""
 		if i := strings.LastIndexByte(v.Name, '.'); i >= 0 {
-			path = v.Name[:i]
+			path = capPath(v.Name[:i])
 		}
 		m := get(path)
 		m.Tensors = append(m.Tensors, v)

@@ -454,3 +454,25 @@ func TestMultipleModels(t *testing.T) {
 		t.Errorf("weight %+v", w.Initializer)
 	}
 }
+
+func TestHostilePaths(t *testing.T) {
+	deep := strings.Repeat("getattr(", 5000) + "L['self']" + strings.Repeat(", 'a')", 5000)
+	if got := normalizePath(deep); strings.Count(got, ".") > 2*maxPathDepth {
+		t.Errorf("getattr nesting: %d components", strings.Count(got, "."))
+	}
+	long := strings.Repeat("a.", 100000) + "b"
+	g := moduleStack("k,"+long+",T", map[string]string{})
+	if len(g) != maxPathDepth || g[0] != "a" || g[maxPathDepth-1] != strings.Repeat("a.", maxPathDepth-1)+"a" {
+		t.Errorf("group of %d levels", len(g))
+	}
+	mg := &model.Graph{Initializers: []*model.Value{{Name: long}}, Nodes: []*model.Node{{Group: g}}}
+	root := moduleTree(mg, nil)
+	depth, m := 0, root
+	for len(m.Children) > 0 {
+		m = m.Children[0]
+		depth++
+	}
+	if depth != maxPathDepth || len(m.Tensors) != 1 {
+		t.Errorf("module tree depth %d", depth)
+	}
+}

@@ -297,28 +297,36 @@ func finish(m *model.Model, tensors []*model.Tensor) {
 	m.Modules = ModuleTree(g.Initializers, ".")
 }
 
+// MaxModuleDepth bounds module trees: a name with more separators keeps the
+// rest in its last level, so a hostile name of a million dots costs one
+// module, not a million (or their quadratic paths).
+const MaxModuleDepth = 64
+
 // ModuleTree groups tensors by the prefixes of their names, split at sep:
 // "layers.0.weight" lands in module layers/0. Children keep first-seen order.
 func ModuleTree(values []*model.Value, sep string) *model.Module {
 	root := &model.Module{}
 	index := map[string]*model.Module{"": root}
 	for _, v := range values {
-		parts := strings.Split(v.Name, sep)
 		cur := root
-		path := ""
-		for _, p := range parts[:len(parts)-1] {
-			if path == "" {
-				path = p
-			} else {
-				path += sep + p
+		rest, end := v.Name, 0
+		for depth := 0; depth < MaxModuleDepth; depth++ {
+			i := strings.Index(rest, sep)
+			if i < 0 {
+				break
 			}
+			part := rest[:i]
+			end += i
+			path := v.Name[:end] // a slice of the name: no copies
 			next := index[path]
 			if next == nil {
-				next = &model.Module{Name: p, Path: path}
+				next = &model.Module{Name: part, Path: path}
 				index[path] = next
 				cur.Children = append(cur.Children, next)
 			}
 			cur = next
+			rest = rest[i+len(sep):]
+			end += len(sep)
 		}
 		cur.Tensors = append(cur.Tensors, v)
 	}

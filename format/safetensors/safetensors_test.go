@@ -349,3 +349,19 @@ func names(vs []*model.Value) string {
 	}
 	return strings.Join(s, " ")
 }
+
+func TestModuleTreeDepth(t *testing.T) {
+	long := strings.Repeat("a.", 200000) + "w"
+	root := ModuleTree([]*model.Value{{Name: long}, {Name: "x.y"}}, ".")
+	depth, m := 0, root
+	for len(m.Children) > 0 {
+		m = m.Children[0]
+		depth++
+	}
+	if depth != MaxModuleDepth || len(m.Tensors) != 1 || m.Path != strings.Repeat("a.", MaxModuleDepth-1)+"a" {
+		t.Errorf("depth %d, leaf %q", depth, m.Path[:min(len(m.Path), 20)])
+	}
+	if root.Children[1].Path != "x" || root.Children[1].Tensors[0].Name != "x.y" {
+		t.Errorf("short name: %+v", root.Children[1])
+	}
+}
