@@ -262,3 +262,51 @@ func TestPublishedMACsExtra(t *testing.T) {
 		t.Logf("%s: %.4f GMACs, torchvision %.3f (%.2f%% off)", name, g, want, 100*dev)
 	}
 }
+
+// TestKVCache: a decoder with a key/value cache (testdata/kv_cache.onnx,
+// gen_kv_cache.py): every value gets a shape from inference alone, the
+// cache grows to past + seq, and the causal mask slice [total-seq, total)
+// has seq rows. With batch 2, seq 3, past 5: Q·Kᵀ is [2,4,3,8] × 4 MACs.
+func TestKVCache(t *testing.T) {
+	m, err := onnx.Open(filepath.Join("testdata", "kv_cache.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := Analyze(m, Options{IgnoreRecorded: true})
+	for _, n := range m.Graphs[0].Nodes {
+		for _, v := range n.Outputs {
+			ty := info.Type(v)
+			if ty == nil || ty.Shape == nil {
+				t.Errorf("%s (%s): no shape", v.Name, n.Op)
+				continue
+			}
+			for _, d := range ty.Shape {
+				if !d.Known && d.Param == "" {
+					t.Errorf("%s (%s): %s", v.Name, n.Op, ty.Shape)
+				}
+			}
+		}
+	}
+	byName := map[string]*model.Value{}
+	for _, v := range m.Graphs[0].Values {
+		byName[v.Name] = v
+	}
+	for name, want := range map[string]string{
+		"present_k":             "batch×4×past + seq×4",
+		"/a/Slice_1_output_0":   "1×1×seq×past + seq",
+		"/a/Softmax_output_0":   "batch×4×seq×past + seq",
+		"/a/Reshape_3_output_0": "batch×seq×16",
+	} {
+		if got := info.Type(byName[name]).Shape.String(); got != want {
+			t.Errorf("%s: %s, want %s", name, got, want)
+		}
+	}
+	info = Analyze(m, Options{Inputs: map[string]model.Shape{
+		"ids": model.Fixed(2, 3), "past_k": model.Fixed(2, 4, 5, 4), "past_v": model.Fixed(2, 4, 5, 4)}})
+	if got := info.Cost(findNode(t, m, "/a/MatMul")).MACs; got != 2*4*3*8*4 {
+		t.Errorf("Q·Kᵀ MACs %d, want %d", got, 2*4*3*8*4)
+	}
+	if len(info.Assumed()) != 0 {
+		t.Errorf("assumed %v with every input fixed", info.Assumed())
+	}
+}

@@ -386,7 +386,7 @@ func elems(s model.Shape, assumed func(model.Dim)) (int64, bool) {
 					assumed(d)
 				}
 			} else if l, ok := toLinear(d); ok && isSum(d.Param) {
-				// A sum: each symbol counts as 1.
+				// A sum: each symbol counts as 1 (and the sum as at least 1).
 				v = l.k
 				for sym, c := range l.terms {
 					v += c

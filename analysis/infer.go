@@ -1411,12 +1411,19 @@ func sliceRange(dim, startD, endD model.Dim, step int64) model.Dim {
 		return unknownDim
 	}
 	if !startD.Known || !endD.Known {
-		// x[0:n] with a symbolic n: n, assuming n fits (as for a causal
-		// mask buffer sliced to the sequence length).
-		if isKnown(startD, 0) && step == 1 && endD.Param != "" {
-			return endD
+		// x[a:b] with symbolic bounds and step 1 has b - a elements,
+		// assuming the bounds fit (as for a causal mask buffer sliced to
+		// the positions in use): x[0:n] is n, x[t-s:t] is s.
+		if step != 1 {
+			return unknownDim
 		}
-		return unknownDim
+		if endD.Known && endD.Value >= math.MaxInt32 {
+			return dimSub(dim, startD) // x[k:]
+		}
+		if (startD.Known && startD.Value < 0) || (endD.Known && endD.Value < 0) {
+			return unknownDim
+		}
+		return dimSub(endD, startD)
 	}
 	start, end := startD.Value, endD.Value
 	if !dim.Known {

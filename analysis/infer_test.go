@@ -472,7 +472,7 @@ func TestSymbolicSums(t *testing.T) {
 	b.ints("m1", -1)
 	b.node("Reshape", []string{"odd", "m1"}, []string{"flat"})
 	in := analyze(t, b.model(14), Options{})
-	wantShape(t, in, b.vals["kv"], "batch×4×past_seq+seq×8")
+	wantShape(t, in, b.vals["kv"], "batch×4×past_seq + seq×8")
 	e := newEngine(b.model(14), Options{})
 	e.runGraph(b.g, nil)
 	if got := e.vals[b.vals["start"]].c; got == nil || got.ints[0].Param != "past_seq" {
@@ -480,7 +480,8 @@ func TestSymbolicSums(t *testing.T) {
 	}
 	wantShape(t, in, b.vals["flat"], "3*batch-size")
 	for _, c := range []struct{ in, want string }{
-		{"seq+1", "seq+1"}, {"b+a", "a+b"}, {"2*x+3", "2*x+3"}, {"x-1", "x-1"},
+		{"seq + 1", "seq + 1"}, {"b + a", "a + b"}, {"2*x + 3", "2*x + 3"}, {"x - 1", "x - 1"},
+		{"x - y + 0", "x - y"}, {"x - x", "0"}, {"batch-size", "batch-size"}, {"4*b", "4*b"},
 	} {
 		l, ok := toLinear(model.Dim{Param: c.in})
 		if got := l.dim().String(); !ok || got != c.want {

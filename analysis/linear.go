@@ -8,15 +8,20 @@ import (
 	"github.com/modelviz/modelviz/model"
 )
 
-// Symbolic sums: a concat of a cache of past_seq positions with seq new
-// ones has past_seq+seq positions. A linear dim is a sum of symbols with
-// integer coefficients plus a constant, written canonically ("past+seq",
-// "seq-1", "2*seq+1") so equal sums compare equal as strings.
+// Symbolic sums: a concat of a cache of past positions with seq new ones
+// has "past + seq" positions, and total - seq is "total - seq". A linear
+// dim is a sum of symbols with integer coefficients plus a constant,
+// written canonically with spaced operators ("past + seq", "total - seq",
+// "2*seq + 1") so equal sums compare equal as strings and names that
+// merely contain '-' or '+' ("batch-size") stay plain symbols.
 
 type linear struct {
 	terms map[string]int64 // symbol -> coefficient
 	k     int64
 }
+
+// isSum reports whether a symbolic dim is a sum written by linear.dim.
+func isSum(p string) bool { return strings.Contains(p, " + ") || strings.Contains(p, " - ") }
 
 // toLinear reads a dim as a linear form; false for unknown dims and for
 // products of symbols ("batch*seq").
@@ -30,42 +35,48 @@ func toLinear(d model.Dim) (linear, bool) {
 	if p == "" || len(p) > 200 {
 		return l, false
 	}
-	// Split at '+' and '-' keeping the sign with the term.
-	start, sign := 0, int64(1)
-	flush := func(term string, sg int64) bool {
-		if term == "" {
-			return false
-		}
-		coef, sym := int64(1), term
-		if c, s, ok := strings.Cut(term, "*"); ok {
-			v, err := strconv.ParseInt(c, 10, 64)
-			if err != nil || strings.Contains(s, "*") || v > 1<<40 {
-				return false
-			}
-			coef, sym = v, s
-		} else if v, err := strconv.ParseInt(term, 10, 64); err == nil {
-			if v > 1<<40 {
-				return false
-			}
-			l.k += sg * v
-			return true
-		}
-		l.terms[sym] += sg * coef
-		return true
-	}
-	for i := 0; i <= len(p); i++ {
-		if i == len(p) || ((p[i] == '+' || p[i] == '-') && i > 0) {
-			if !flush(p[start:i], sign) {
+	if !isSum(p) {
+		if strings.Contains(p, "*") {
+			coef, syms := splitParam(p)
+			if len(syms) != 1 {
 				return l, false
 			}
-			if i < len(p) {
-				sign = 1
-				if p[i] == '-' {
-					sign = -1
-				}
-			}
-			start = i + 1
+			l.terms[syms[0]] = coef
+			return l, true
 		}
+		l.terms[p] = 1
+		return l, true
+	}
+	f := strings.Fields(p)
+	sign := int64(1)
+	for i, tok := range f {
+		if i%2 == 1 {
+			switch tok {
+			case "+":
+				sign = 1
+			case "-":
+				sign = -1
+			default:
+				return l, false
+			}
+			continue
+		}
+		if v, err := strconv.ParseInt(tok, 10, 64); err == nil {
+			if abs64(v) > 1<<50 {
+				return l, false
+			}
+			l.k += sign * v
+			continue
+		}
+		coef, sym := int64(1), tok
+		if c, s, ok := strings.Cut(tok, "*"); ok {
+			v, err := strconv.ParseInt(c, 10, 64)
+			if err != nil || v < 0 || v > 1<<40 || strings.Contains(s, "*") {
+				return l, false
+			}
+			coef, sym = v, s
+		}
+		l.terms[sym] += sign * coef
 	}
 	return l, len(l.terms) <= 8
 }
@@ -88,62 +99,58 @@ func (l linear) plus(o linear, sign int64) (linear, bool) {
 	return out, true
 }
 
-// dim writes l back: a size, a symbol, or a canonical sum. A sum with a
-// negative symbol coefficient is not a size one can rely on: unknown.
+// dim writes l back: a size, a symbol, or a canonical sum (positive terms
+// first, then negative ones, then the constant). A sum with no positive
+// term is not a size: unknown.
 func (l linear) dim() model.Dim {
-	syms := make([]string, 0, len(l.terms))
+	var pos, neg []string
 	for s, c := range l.terms {
-		if c < 0 {
-			return unknownDim
-		}
-		if c != 0 {
-			syms = append(syms, s)
+		switch {
+		case c > 0:
+			pos = append(pos, s)
+		case c < 0:
+			neg = append(neg, s)
 		}
 	}
-	if len(syms) == 0 {
-		if l.k < 0 {
+	if len(pos) == 0 {
+		if len(neg) > 0 || l.k < 0 {
 			return unknownDim
 		}
 		return kd(l.k)
 	}
-	sort.Strings(syms)
-	var b strings.Builder
-	for i, s := range syms {
-		if i > 0 {
-			b.WriteByte('+')
+	if len(pos) == 1 && len(neg) == 0 && l.k == 0 {
+		if c := l.terms[pos[0]]; c != 1 {
+			return model.Dim{Param: strconv.FormatInt(c, 10) + "*" + pos[0]}
 		}
-		if c := l.terms[s]; c != 1 {
+		return model.Dim{Param: pos[0]}
+	}
+	sort.Strings(pos)
+	sort.Strings(neg)
+	var b strings.Builder
+	term := func(s string, c int64) {
+		if c != 1 {
 			b.WriteString(strconv.FormatInt(c, 10))
 			b.WriteByte('*')
 		}
 		b.WriteString(s)
 	}
+	for i, s := range pos {
+		if i > 0 {
+			b.WriteString(" + ")
+		}
+		term(s, l.terms[s])
+	}
+	for _, s := range neg {
+		b.WriteString(" - ")
+		term(s, -l.terms[s])
+	}
 	switch {
 	case l.k > 0:
-		b.WriteString("+" + strconv.FormatInt(l.k, 10))
+		b.WriteString(" + " + strconv.FormatInt(l.k, 10))
 	case l.k < 0:
-		b.WriteString(strconv.FormatInt(l.k, 10))
+		b.WriteString(" - " + strconv.FormatInt(-l.k, 10))
 	}
 	return model.Dim{Param: b.String()}
-}
-
-// isSum reports whether a symbolic dim is a sum as dim() writes them
-// (not a plain symbol, a product, or a name that merely contains '-' such
-// as "batch-size").
-func isSum(p string) bool {
-	if !strings.ContainsAny(p, "+-") {
-		return false
-	}
-	l, ok := toLinear(model.Dim{Param: p})
-	if !ok || (len(l.terms) < 2 && l.k == 0) {
-		return false
-	}
-	for _, c := range l.terms {
-		if c <= 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // linearAddSub adds or subtracts two symbolic dims as linear forms.

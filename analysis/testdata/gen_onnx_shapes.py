@@ -81,12 +81,22 @@ def main(corpus):
         for f in sorted(os.listdir(os.path.join(corpus, d))):
             if f.endswith(".onnx"):
                 files.append(os.path.join(d, f) if d else f)
+    # Models of this folder (not in the corpus) are keyed "testdata/<file>".
+    here = os.path.dirname(os.path.abspath(__file__))
+    for f in sorted(os.listdir(here)):
+        if f.endswith(".onnx"):
+            files.append(os.path.join(here, f))
     models = {}
     fixed_inputs = {}
-    for f in files:
-        m = onnx.load(os.path.join(corpus, f), load_external_data=False)
+    for path in files:
+        f = path
+        if os.path.isabs(path):
+            f = "testdata/" + os.path.basename(path)
+        else:
+            path = os.path.join(corpus, path)
+        m = onnx.load(path, load_external_data=False)
         infer(f, m, models)
-        m = onnx.load(os.path.join(corpus, f), load_external_data=False)
+        m = onnx.load(path, load_external_data=False)
         sizes, fixed = {}, {}
         for i in m.graph.input:
             if not i.type.HasField("tensor_type"):
