@@ -28,12 +28,15 @@ type scope struct {
 	syms  map[string]symInt
 	vals  map[string]*model.Value // by name as the JSON refers to it
 	names map[string]bool         // Value.Name in use
+	next  map[string]int          // next suffix to try per clashing name
 }
 
 func (s *scope) newValue(name, ref string) *model.Value {
 	unique := name
-	for i := 1; s.names[unique]; i++ {
-		unique = name + "_" + strconv.Itoa(i)
+	// Resume from the last suffix tried, so n clashes cost O(n), not O(n²).
+	for s.names[unique] {
+		s.next[name]++
+		unique = name + "_" + strconv.Itoa(s.next[name])
 	}
 	s.names[unique] = true
 	v := &model.Value{ID: int32(len(s.g.Values)), Name: unique}
@@ -67,7 +70,7 @@ func (b *builder) graph(jg *graph, sig *signature, parent *model.Graph, owner *m
 		return nil, fmt.Errorf("graphs nested deeper than %d", maxGraphDepth)
 	}
 	g := &model.Graph{Parent: parent, Owner: owner}
-	s := &scope{g: g, meta: jg.TensorValues, syms: jg.SymIntValues, vals: map[string]*model.Value{}, names: map[string]bool{}}
+	s := &scope{g: g, meta: jg.TensorValues, syms: jg.SymIntValues, vals: map[string]*model.Value{}, names: map[string]bool{}, next: map[string]int{}}
 	b.inputs(s, jg, sig)
 	produced := map[*model.Value]bool{}
 	for i := range jg.Nodes {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -474,5 +475,34 @@ func TestHostilePaths(t *testing.T) {
 	}
 	if depth != maxPathDepth || len(m.Tensors) != 1 {
 		t.Errorf("module tree depth %d", depth)
+	}
+}
+
+func TestNameClashes(t *testing.T) {
+	// 20,000 parameters all claiming the FQN "w" get distinct value names
+	// in linear time.
+	const n = 20000
+	var inputs, specs []string
+	for i := 0; i < n; i++ {
+		ph := "p" + strconv.Itoa(i)
+		inputs = append(inputs, `{"as_tensor":{"name":"`+ph+`"}}`)
+		specs = append(specs, `{"parameter":{"arg":{"name":"`+ph+`"},"parameter_name":"w"}}`)
+	}
+	js := `{"graph_module":{"graph":{"inputs":[` + strings.Join(inputs, ",") + `],"outputs":[],"nodes":[]},
+"signature":{"input_specs":[` + strings.Join(specs, ",") + `],"output_specs":[]}}}`
+	r := &reader{m: &model.Model{}, types: map[string]string{}}
+	g, err := r.program([]byte(js), map[string]*model.Tensor{}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, v := range g.Initializers {
+		if seen[v.Name] {
+			t.Fatalf("duplicate value name %s", v.Name)
+		}
+		seen[v.Name] = true
+	}
+	if len(seen) != n || g.Initializers[1].Name != "w_1" {
+		t.Errorf("%d names, second %s", len(seen), g.Initializers[1].Name)
 	}
 }
