@@ -3,12 +3,15 @@ package onnx
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/modelviz/modelviz/format/onnx/onnxtest"
 	"github.com/modelviz/modelviz/internal/testutil"
@@ -118,6 +121,72 @@ func BenchmarkOpenExternal2GB(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	reportChildRSS(b, path)
+}
+
+// writeEmbedded writes a model whose n initializers of size bytes each are
+// raw_data inside the model file. The data regions are holes (the file is
+// sparse), so the benchmark writes only the structure.
+func writeEmbedded(tb testing.TB, dir string, n int, size int64) string {
+	type M = onnxtest.Msg
+	var headers []M
+	graphLen := 0
+	start := M{}.Str(2, "embedded").Bytes(11, onnxtest.ValueInfo("x", 1, 1, 1024))
+	graphLen += len(start)
+	for i := 0; i < n; i++ {
+		th := M{}.Varint(1, uint64(size/4/1024)).Varint(1, 1024).Varint(2, 1).Str(8, fmt.Sprintf("w%d", i))
+		th = protowire.AppendVarint(protowire.AppendTag(th, 9, protowire.BytesType), uint64(size))
+		h := protowire.AppendVarint(protowire.AppendTag(nil, 5, protowire.BytesType), uint64(len(th))+uint64(size))
+		h = append(h, th...)
+		headers = append(headers, h)
+		graphLen += len(h) + int(size)
+	}
+	model := M{}.Varint(1, 8).Bytes(8, M{}.Str(1, "").Varint(2, 17))
+	model = protowire.AppendVarint(protowire.AppendTag(model, 7, protowire.BytesType), uint64(graphLen))
+	path := filepath.Join(dir, "embedded.onnx")
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	total := int64(len(model) + graphLen)
+	f.Write(model)
+	f.Write(start)
+	for _, h := range headers {
+		f.Write(h)
+		if _, err := f.Seek(size, io.SeekCurrent); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := f.Truncate(total); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+// BenchmarkOpenEmbedded1536MB opens a model holding 1.5 GiB of raw_data
+// in the file itself: the memory map is walked, the weights' pages are
+// never touched.
+func BenchmarkOpenEmbedded1536MB(b *testing.B) {
+	path := writeEmbedded(b, b.TempDir(), 192, 8<<20)
+	m, err := Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if n := len(m.Graphs[0].Initializers); n != 192 || m.Graphs[0].Initializers[0].Initializer.Location != "embedded" {
+		b.Fatalf("%d initializers", n)
+	}
+	for b.Loop() {
+		if _, err := Open(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	reportChildRSS(b, path)
+}
+
+// reportChildRSS opens path in a child process and reports its peak RSS.
+func reportChildRSS(b *testing.B, path string) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperOpenRSS$")
 	cmd.Env = append(os.Environ(), "MODELVIZ_ONNX_RSS_MODEL="+path)
 	out, err := cmd.CombinedOutput()
