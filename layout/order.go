@@ -15,7 +15,7 @@ var (
 	transposeCap  = 4096
 	siftWork      = 30_000_000
 	maxSiftPasses = 6
-	maxVariants   = 16
+	maxVariants   = 8
 )
 
 // order sets layers and pos. Each of a few initial orders (depth-first
@@ -214,14 +214,11 @@ func (s *sweeper) sift() {
 	}
 }
 
-// both counts crossings between a's and b's edges (both sides) with a
-// left of b, or -1 when too costly.
-func (g *layered) both(a, b int32) int {
-	x, y := g.pairCross(&g.up, a, b), g.pairCross(&g.down, a, b)
-	if x < 0 || y < 0 {
-		return -1
-	}
-	return x + y
+// both is pairCross over both neighbour layers.
+func (g *layered) both(a, b int32) (ab, ba int, ok bool) {
+	x1, x2, ok1 := g.pairCross(&g.up, a, b)
+	y1, y2, ok2 := g.pairCross(&g.down, a, b)
+	return x1 + y1, x2 + y2, ok1 && ok2
 }
 
 func (s *sweeper) siftNode(layer []int32, v int32) (bool, int64) {
@@ -240,8 +237,8 @@ func (s *sweeper) siftNode(layer []int32, v int32) (bool, int64) {
 			atCur = d
 			continue
 		}
-		a, b := g.both(v, w), g.both(w, v)
-		if a < 0 || b < 0 {
+		a, b, ok := g.both(v, w)
+		if !ok {
 			return false, int64(len(layer)) * deg
 		}
 		d += b - a
@@ -365,22 +362,25 @@ func (s *sweeper) value(ns []int32) float64 {
 }
 
 // pairCross counts crossings between the edges of u and of v towards one
-// neighbour layer if u is left of v; -1 when too costly to count.
-func (g *layered) pairCross(adj *csr, u, v int32) int {
+// neighbour layer, with u left of v (uv) and with v left of u (vu);
+// ok is false when too costly to count.
+func (g *layered) pairCross(adj *csr, u, v int32) (uv, vu int, ok bool) {
 	nu, nv := adj.of(u), adj.of(v)
 	if len(nu)*len(nv) > transposeCap {
-		return -1
+		return 0, 0, false
 	}
-	c := 0
 	for _, a := range nu {
 		pa := g.pos[a]
 		for _, b := range nv {
-			if pa > g.pos[b] {
-				c++
+			pb := g.pos[b]
+			if pa > pb {
+				uv++
+			} else if pa < pb {
+				vu++
 			}
 		}
 	}
-	return c
+	return uv, vu, true
 }
 
 // transpose swaps neighbours in a layer while that removes crossings.
@@ -391,12 +391,11 @@ func (s *sweeper) transpose() {
 		for _, layer := range g.layers {
 			for i := 0; i+1 < len(layer); i++ {
 				u, v := layer[i], layer[i+1]
-				a1, a2 := g.pairCross(&g.up, u, v), g.pairCross(&g.up, v, u)
-				b1, b2 := g.pairCross(&g.down, u, v), g.pairCross(&g.down, v, u)
-				if a1 < 0 || a2 < 0 || b1 < 0 || b2 < 0 {
+				c1, c2, ok := g.both(u, v)
+				if !ok {
 					continue
 				}
-				if a2+b2 < a1+b1 {
+				if c2 < c1 {
 					layer[i], layer[i+1] = v, u
 					g.pos[u], g.pos[v] = int32(i+1), int32(i)
 					improved = true
