@@ -106,6 +106,14 @@ func parseIndex(data []byte, dir string) (*model.Model, error) {
 	}
 	var tensors []*model.Tensor
 	got := map[string]bool{}
+	missing := map[string]bool{}
+	// Mismatches are counted; only the first few are spelled out.
+	var mismatches int
+	mismatch := func(format string, args ...any) {
+		if mismatches++; mismatches <= maxMismatchWarnings {
+			m.Warnings = append(m.Warnings, fmt.Sprintf(format, args...))
+		}
+	}
 	for _, name := range shards {
 		p, err := inside(dir, name)
 		if err != nil {
@@ -114,6 +122,7 @@ func parseIndex(data []byte, dir string) (*model.Model, error) {
 		sf, err := os.Open(p)
 		if err != nil {
 			if os.IsNotExist(err) {
+				missing[name] = true
 				m.Warnings = append(m.Warnings, fmt.Sprintf("shard %s is missing: its tensors are not shown", name))
 				continue
 			}
@@ -130,31 +139,27 @@ func parseIndex(data []byte, dir string) (*model.Model, error) {
 			}
 			got[t.Name] = true
 			if s, ok := want[t.Name]; !ok {
-				m.Warnings = append(m.Warnings, fmt.Sprintf("tensor %s in shard %s is not in the weight_map", t.Name, name))
+				mismatch("tensor %s in shard %s is not in the weight_map", t.Name, name)
 			} else if s != name {
-				m.Warnings = append(m.Warnings, fmt.Sprintf("tensor %s is in shard %s, the weight_map says %s", t.Name, name, s))
+				mismatch("tensor %s is in shard %s, the weight_map says %s", t.Name, name, s)
 			}
 			tensors = append(tensors, t)
 		}
 	}
 	for _, e := range weightMap {
-		if !got[e.tensor] && !missingShard(m.Warnings, e.shard) {
-			m.Warnings = append(m.Warnings, fmt.Sprintf("tensor %s is not in shard %s", e.tensor, e.shard))
+		if !got[e.tensor] && !missing[e.shard] {
+			mismatch("tensor %s is not in shard %s", e.tensor, e.shard)
 		}
+	}
+	if mismatches > maxMismatchWarnings {
+		m.Warnings = append(m.Warnings, fmt.Sprintf("%d more mismatches between the weight_map and the shards", mismatches-maxMismatchWarnings))
 	}
 	finish(m, tensors)
 	return m, nil
 }
 
-func missingShard(warnings []string, shard string) bool {
-	w := "shard " + shard + " is missing"
-	for _, s := range warnings {
-		if strings.HasPrefix(s, w) {
-			return true
-		}
-	}
-	return false
-}
+// maxMismatchWarnings bounds the per-tensor warnings of one index.
+const maxMismatchWarnings = 20
 
 // inside resolves name relative to dir and refuses anything that leaves it:
 // absolute paths, "..", and symlinks pointing out.

@@ -3,6 +3,7 @@ package safetensors
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -363,5 +364,24 @@ func TestModuleTreeDepth(t *testing.T) {
 	}
 	if root.Children[1].Path != "x" || root.Children[1].Tensors[0].Name != "x.y" {
 		t.Errorf("short name: %+v", root.Children[1])
+	}
+}
+
+func TestIndexMismatchWarningsBounded(t *testing.T) {
+	dir := t.TempDir()
+	writeTemp(t, dir, "ok.safetensors", build(`{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}`, []byte{7}))
+	var b strings.Builder
+	b.WriteString(`{"weight_map":{"a":"ok.safetensors"`)
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(&b, `,"t%d":"ok.safetensors","m%d":"gone%d.safetensors"`, i, i, i%3)
+	}
+	b.WriteString("}}")
+	m, err := Open(writeTemp(t, dir, "model.safetensors.index.json", []byte(b.String())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 3 missing shards, 20 spelled-out mismatches, one summary line.
+	if len(m.Warnings) != 3+20+1 || !strings.Contains(m.Warnings[len(m.Warnings)-1], "4980 more mismatches") {
+		t.Errorf("%d warnings, last %q", len(m.Warnings), m.Warnings[len(m.Warnings)-1])
 	}
 }
