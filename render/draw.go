@@ -2,6 +2,7 @@ package render
 
 import (
 	"math"
+	"strings"
 
 	"github.com/modelviz/modelviz/view"
 )
@@ -183,6 +184,12 @@ func drawPill(p painter, b *view.Box, th *theme, m metrics) {
 }
 
 func drawCollapsed(p painter, b *view.Box, th *theme, m metrics) {
+	if isSubgraph(b.ID) {
+		t := *th
+		t.collHead = th.categories["control"]
+		t.collStroke = t.collHead
+		th = &t
+	}
 	// A second card behind the box says "there is more inside".
 	var back path
 	back.roundRect(b.X+stackOffset, b.Y+stackOffset, b.W, b.H, cornerR, cornerR, cornerR, cornerR)
@@ -204,14 +211,24 @@ func drawCollapsed(p painter, b *view.Box, th *theme, m metrics) {
 	drawRows(p, b, b.Y+hh, th.rowKey, th.rowText, m, false)
 }
 
+// isSubgraph tells subgraph bodies (If branches, Loop bodies, functions;
+// view gives them "sg:" IDs) from modules: they take the control-flow
+// colour.
+func isSubgraph(id string) bool { return strings.HasPrefix(id, "sg:") }
+
 func drawGroup(p painter, g *view.GroupBox, th *theme, m metrics) {
+	fill, line, text := th.groupFill, th.groupLine, th.groupText
+	if isSubgraph(g.ID) {
+		c := th.categories["control"]
+		fill, line, text = c.alpha(float64(fill.A)/255), c.alpha(float64(line.A)/255), c
+	}
 	var r path
 	r.roundRect(g.X, g.Y, g.W, g.H, groupR, groupR, groupR, groupR)
-	p.fill(&r, th.groupFill)
-	p.stroke(&r, th.groupLine, 1)
+	p.fill(&r, fill)
+	p.stroke(&r, line, 1)
 	txt := fitText(SafeText(g.Label), m.GroupLabelSize, true, g.W-2*m.PadX)
 	if txt != "" {
-		p.text(g.X+m.PadX, baselineFor(g.Y+m.GroupLabelH/2+1, m.GroupLabelSize), txt, m.GroupLabelSize, true, th.groupText, anchorStart)
+		p.text(g.X+m.PadX, baselineFor(g.Y+m.GroupLabelH/2+1, m.GroupLabelSize), txt, m.GroupLabelSize, true, text, anchorStart)
 	}
 }
 
