@@ -21,7 +21,7 @@ func writeBigStateDict(b *testing.B, path string, n int, rows, cols int64) int64
 	defer f.Close()
 	var ts []fakeTensor
 	for i := 0; i < n; i++ {
-		ts = append(ts, fakeTensor{fmt.Sprintf("layers.%d.weight", i), "FloatStorage", fmt.Sprint(i), []int64{rows, cols}})
+		ts = append(ts, fakeTensor{fmt.Sprintf("layers.%d.weight", i), "FloatStorage", fmt.Sprint(i), []int64{rows, cols}, nil})
 	}
 	zw := zip.NewWriter(f)
 	w, _ := zw.CreateHeader(&zip.FileHeader{Name: "big/data.pkl", Method: zip.Store})

@@ -25,6 +25,7 @@ type builder struct {
 	g         *model.Graph
 	root      *model.Module
 	mods      map[string]*model.Module
+	kids      map[*model.Module]map[string]*model.Module
 	values    map[string]*model.Value
 	bigEndian bool
 	visits    int
@@ -35,7 +36,8 @@ type builder struct {
 }
 
 func newBuilder(m *model.Model, bigEndian bool) *builder {
-	b := &builder{m: m, bigEndian: bigEndian, mods: map[string]*model.Module{}, values: map[string]*model.Value{}}
+	b := &builder{m: m, bigEndian: bigEndian, mods: map[string]*model.Module{}, values: map[string]*model.Value{},
+		kids: map[*model.Module]map[string]*model.Module{}}
 	b.root = &model.Module{}
 	b.mods[""] = b.root
 	b.g = &model.Graph{Name: "weights"}
@@ -51,21 +53,45 @@ func join(path, k string) string {
 	return path + "." + k
 }
 
-// module returns the module at a dotted path, creating the chain.
+// maxModuleDepth caps the module tree's depth: deeper key components
+// stay joined in the last name, so consumers never recurse without bound.
+const maxModuleDepth = 64
+
+// module returns the module at a dotted path, creating the chain. It
+// costs O(len(path)) whatever the path holds.
 func (b *builder) module(path string) *model.Module {
 	if m, ok := b.mods[path]; ok {
 		return m
 	}
-	parent := ""
-	name := path
-	if i := strings.LastIndexByte(path, '.'); i >= 0 {
-		parent, name = path[:i], path[i+1:]
+	parent := b.root
+	rest := path
+	for depth := 1; ; depth++ {
+		name := rest
+		i := strings.IndexByte(rest, '.')
+		if i >= 0 && depth < maxModuleDepth {
+			name = rest[:i]
+		}
+		kids := b.kids[parent]
+		if kids == nil {
+			kids = map[string]*model.Module{}
+			b.kids[parent] = kids
+		}
+		m, ok := kids[name]
+		if !ok {
+			p := name
+			if parent != b.root {
+				p = parent.Path + "." + name
+			}
+			m = &model.Module{Name: name, Path: p}
+			parent.Children = append(parent.Children, m)
+			kids[name] = m
+		}
+		if name == rest {
+			b.mods[path] = m
+			return m
+		}
+		parent, rest = m, rest[i+1:]
 	}
-	p := b.module(parent)
-	m := &model.Module{Name: name, Path: path}
-	p.Children = append(p.Children, m)
-	b.mods[path] = m
-	return m
 }
 
 // addTensor records one named tensor as an initializer of the main graph

@@ -35,6 +35,7 @@ func (w *pickleWriter) long(n int64) {
 type fakeTensor struct {
 	name, storage, key string
 	dims               []int64
+	strides            []int64 // nil: contiguous
 }
 
 // stateDict writes OrderedDict{name: _rebuild_tensor_v2(storage, 0, dims, strides, False, OrderedDict())}.
@@ -68,6 +69,9 @@ func stateDictPickle(ts []fakeTensor) []byte {
 		for i := len(t.dims) - 1; i >= 0; i-- {
 			strides[i] = s
 			s *= t.dims[i]
+		}
+		if t.strides != nil {
+			strides = t.strides
 		}
 		for _, st := range strides {
 			w.long(st)
@@ -152,7 +156,7 @@ func allocated(f func()) uint64 {
 
 func TestZipBomb(t *testing.T) {
 	dir := t.TempDir()
-	pkl := stateDictPickle([]fakeTensor{{"w", "FloatStorage", "0", []int64{64 << 20}}})
+	pkl := stateDictPickle([]fakeTensor{{"w", "FloatStorage", "0", []int64{64 << 20}, nil}})
 	bomb := deflateZeros(256)
 
 	// Storages that are deflate bombs: listing must not touch them.
@@ -204,7 +208,7 @@ func TestMaliciousPickles(t *testing.T) {
 	os.Remove(marker)
 	dir := t.TempDir()
 	// Hand-written: STACK_GLOBAL builtins.exec beside a real tensor.
-	mixed := stateDictPickle([]fakeTensor{{"w", "FloatStorage", "0", []int64{2}}})
+	mixed := stateDictPickle([]fakeTensor{{"w", "FloatStorage", "0", []int64{2}, nil}})
 	mixed = mixed[:len(mixed)-2] // drop SETITEMS and STOP
 	var w pickleWriter
 	w.Write(mixed)
@@ -342,7 +346,7 @@ func loadPrefix(b []byte) (any, error) {
 func TestBigEndianAndExtras(t *testing.T) {
 	// byteorder "big": loaders return little-endian bytes.
 	var w pickleWriter
-	pkl := stateDictPickle([]fakeTensor{{"a.w", "FloatStorage", "0", []int64{2}}})
+	pkl := stateDictPickle([]fakeTensor{{"a.w", "FloatStorage", "0", []int64{2}, nil}})
 	w.Write(pkl[:len(pkl)-2])
 	w.str("a._extra_state") // a non-tensor entry, as some libraries save
 	w.WriteString("N")
@@ -361,5 +365,31 @@ func TestBigEndianAndExtras(t *testing.T) {
 	b, err := m.Graphs[0].Initializers[0].Initializer.Load()
 	if err != nil || !bytes.Equal(b, []byte{0, 0, 0x80, 0x3f, 0, 0, 0, 0x40}) {
 		t.Errorf("big-endian load: % x %v", b, err)
+	}
+}
+
+func TestHostileNames(t *testing.T) {
+	// A key with 200,000 dots: linear time, module depth capped.
+	long := strings.Repeat("a.", 200000) + "w"
+	pkl := stateDictPickle([]fakeTensor{{long, "FloatStorage", "0", []int64{1}, nil},
+		// Zero strides over 2^62 elements: no length overflow, no loader.
+		{"zero", "FloatStorage", "0", []int64{1 << 31, 1 << 31}, []int64{0, 0}}})
+	p := filepath.Join(t.TempDir(), "names.pt")
+	writeArchive(t, p, []zipEntry{{name: "n/data.pkl", data: pkl}, {name: "n/data/0", data: make([]byte, 4)}})
+	m, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	depth := 0
+	for mod := m.Modules; len(mod.Children) > 0; mod = mod.Children[0] {
+		depth++
+	}
+	if depth > maxModuleDepth {
+		t.Errorf("module tree %d deep", depth)
+	}
+	for _, v := range m.Graphs[0].Initializers {
+		if v.Name == "zero" && (v.Initializer.Loader != nil || v.Initializer.Warning == "") {
+			t.Errorf("zero-stride 2^62-element tensor: loader %v warning %q", v.Initializer.Loader != nil, v.Initializer.Warning)
+		}
 	}
 }

@@ -297,7 +297,7 @@ func (t *tensor) toModel(name string, bigEndian bool) *model.Tensor {
 	}
 	numel := mt.NumElements()
 	elem := st.Elem
-	if numel < 0 || elem <= 0 {
+	if numel < 0 || elem <= 0 || numel > (1<<62)/elem {
 		mt.Warning = "tensor size overflows"
 		return mt
 	}
