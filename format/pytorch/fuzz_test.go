@@ -107,3 +107,18 @@ func TestRecursionBounded(t *testing.T) {
 		t.Errorf("warnings %q", m.Warnings)
 	}
 }
+
+func TestParserLimits(t *testing.T) {
+	deep := "def f(x):\n  return " + strings.Repeat("(", 5000) + "x" + strings.Repeat(")", 5000) + "\n"
+	elif := "def f(x):\n  if x:\n    pass\n" + strings.Repeat("  elif x:\n    pass\n", 5000)
+	nested := "def f(x):\n"
+	for i := 1; i < 300; i++ {
+		nested += strings.Repeat(" ", i) + "if x:\n"
+	}
+	nested += strings.Repeat(" ", 300) + "pass\n"
+	for name, src := range map[string]string{"parens": deep, "elif": elif, "blocks": nested} {
+		if _, err := parseSource(src); err == nil || !strings.Contains(err.Error(), "too deeply") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

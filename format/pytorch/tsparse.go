@@ -694,6 +694,10 @@ func (p *parser) statement() (stmt, error) {
 }
 
 func (p *parser) ifRest() (stmt, error) {
+	if err := p.enter(); err != nil { // elif chains recurse
+		return nil, err
+	}
+	defer func() { p.depth-- }()
 	c, err := p.expr()
 	if err != nil {
 		return nil, err
