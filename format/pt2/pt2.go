@@ -170,7 +170,8 @@ func (r *reader) openLegacy(prefix string) (*model.Model, error) {
 		return nil, err
 	}
 	weights := map[string]*model.Tensor{}
-	for _, f := range []string{"serialized_state_dict.pt", "serialized_constants.pt"} {
+	// torch 2.1 named the state dict .json, though it holds torch.save bytes.
+	for _, f := range []string{"serialized_state_dict.pt", "serialized_state_dict.json", "serialized_constants.pt"} {
 		if e := r.a.Lookup(prefix + f); e != nil {
 			r.torchSave(e, "", weights)
 		}

@@ -506,3 +506,43 @@ func TestNameClashes(t *testing.T) {
 		t.Errorf("%d names, second %s", len(seen), g.Initializers[1].Name)
 	}
 }
+
+// torch 2.1 wrote the state dict as serialized_state_dict.json.
+func TestTorch21StateDictName(t *testing.T) {
+	zr, err := zip.OpenReader("testdata/convnet_legacy.pt2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files [][2]string
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		var b bytes.Buffer
+		b.ReadFrom(rc)
+		rc.Close()
+		name := strings.Replace(f.Name, "serialized_state_dict.pt", "serialized_state_dict.json", 1)
+		files = append(files, [2]string{name, b.String()})
+	}
+	zr.Close()
+	m := mustOpen(t, zipOf(t, files, false))
+	w := m.Graphs[0].Initializers[0].Initializer
+	if w.Name != "conv.weight" || w.Loader == nil || w.Warning != "" {
+		t.Errorf("weights not found: %+v", w)
+	}
+}
+
+// Archives written before the top folder was added keep everything at the
+// zip's root.
+func TestRootlessArchive(t *testing.T) {
+	files := [][2]string{{"data/weights/weight_0", "\x00\x00\x80\x3f\x00\x00\x00\x40"},
+		{"data/weights/model_weights_config.json", weightsConfig("weight_0", `[{"as_int":2}]`)},
+		{"models/model.json", miniGraph}, {"archive_format", "pt2"}}
+	p := zipOf(t, files, false)
+	b, _ := os.ReadFile(p)
+	if !Probe(b) {
+		t.Error("rootless archive not probed")
+	}
+	m := mustOpen(t, p)
+	if w := m.Graphs[0].Initializers[0].Initializer; w.Loader == nil || w.Length != 8 {
+		t.Errorf("rootless weights: %+v", w)
+	}
+}
