@@ -143,8 +143,11 @@ func (r *reader) openArchive(prefix string) (*model.Model, error) {
 		weights := map[string]*model.Tensor{}
 		r.payloads(prefix, "data/weights/", name+"_weights_config.json", weights)
 		r.payloads(prefix, "data/constants/", name+"_constants_config.json", weights)
-		if e := r.a.Lookup(prefix + "data/weights/" + name + ".pt"); e != nil {
-			r.torchSave(e, "", weights)
+		// Archives from before the payload configs kept torch.save files.
+		for _, dir := range []string{"data/weights/", "data/constants/"} {
+			if e := r.a.Lookup(prefix + dir + name + ".pt"); e != nil {
+				r.torchSave(e, "", weights)
+			}
 		}
 		g, err := r.program(data, weights, i == 0)
 		if err != nil {

@@ -528,6 +528,20 @@ func TestTorch21StateDictName(t *testing.T) {
 	if w.Name != "conv.weight" || w.Loader == nil || w.Warning != "" {
 		t.Errorf("weights not found: %+v", w)
 	}
+	// The same torch.save bytes as an early PT2 archive's data/weights/model.pt.
+	var program, sd string
+	for _, f := range files {
+		switch f[0] {
+		case "serialized_exported_program.json":
+			program = f[1]
+		case "serialized_state_dict.json":
+			sd = f[1]
+		}
+	}
+	m = mustOpen(t, zipOf(t, [][2]string{{"m/archive_format", "pt2"}, {"m/models/model.json", program}, {"m/data/weights/model.pt", sd}}, false))
+	if w := m.Graphs[0].Initializers[3].Initializer; w.Name != "fc.bias" || w.Loader == nil || len(m.Warnings) != 0 {
+		t.Errorf("data/weights/model.pt: %+v %v", w, m.Warnings)
+	}
 }
 
 // Archives written before the top folder was added keep everything at the
