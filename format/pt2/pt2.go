@@ -77,8 +77,7 @@ func Open(path string) (*model.Model, error) {
 	r := &reader{a: a, abs: abs, types: map[string]string{}}
 	// The archive's top folder is whatever precedes archive_format.
 	for _, e := range a.Entries {
-		switch {
-		case e.Name == "archive_format" || strings.HasSuffix(e.Name, "/archive_format") && strings.Count(e.Name, "/") == 1:
+		if e.Name == "archive_format" || strings.HasSuffix(e.Name, "/archive_format") && strings.Count(e.Name, "/") == 1 {
 			return r.openArchive(strings.TrimSuffix(e.Name, "archive_format"))
 		}
 	}
@@ -88,6 +87,13 @@ func Open(path string) (*model.Model, error) {
 		}
 	}
 	return nil, errors.New("zip archive holds no torch.export program (no archive_format or serialized_exported_program.json)")
+}
+
+// stored reports whether a member's bytes lie uncompressed in the file. A
+// stored member's two sizes must agree: zipx checks the compressed one
+// against the file, so the other may then size an allocation.
+func stored(e *zipx.Entry) bool {
+	return e.Stored() && e.UncompressedSize == e.CompressedSize
 }
 
 type reader struct {
@@ -102,7 +108,7 @@ func (r *reader) read(name string, max int64) ([]byte, error) {
 	if e == nil {
 		return nil, fmt.Errorf("%s is missing", name)
 	}
-	if e.Stored() && e.UncompressedSize <= max {
+	if stored(e) && e.UncompressedSize <= max {
 		// Exact size, no buffer growth; zipx checks it lies in the file.
 		return r.a.ReadAt(e, 0, e.UncompressedSize)
 	}

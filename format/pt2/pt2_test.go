@@ -560,3 +560,26 @@ func TestRootlessArchive(t *testing.T) {
 		t.Errorf("rootless weights: %+v", w)
 	}
 }
+
+// A stored member whose uncompressed size lies must not size a buffer.
+func TestLyingStoredSize(t *testing.T) {
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	for _, f := range [][2]string{{"m/archive_format", "pt2"}, {"m/models/model.json", "{}"}} {
+		h := &zip.FileHeader{Name: f[0], Method: zip.Store, CompressedSize64: uint64(len(f[1])), UncompressedSize64: uint64(len(f[1]))}
+		if f[0] == "m/models/model.json" {
+			h.UncompressedSize64 = 200 << 20
+		}
+		fw, err := w.CreateRaw(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw.Write([]byte(f[1]))
+	}
+	w.Close()
+	p := filepath.Join(t.TempDir(), "lie.pt2")
+	os.WriteFile(p, buf.Bytes(), 0o644)
+	if _, err := Open(p); err == nil {
+		t.Error("lying member size accepted")
+	}
+}

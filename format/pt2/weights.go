@@ -126,7 +126,7 @@ func (r *reader) payloads(prefix, dir, config string, out map[string]*model.Tens
 			continue
 		}
 		off, length, err := layout(t, pm.TensorMeta)
-		if err == nil && !se.Stored() {
+		if err == nil && !stored(se) {
 			err = fmt.Errorf("payload %s is compressed", pm.PathName)
 		}
 		if err == nil && (off > se.UncompressedSize || length > se.UncompressedSize-off) {
@@ -181,7 +181,7 @@ func (r *reader) torchSave(e *zipx.Entry, prefix string, out map[string]*model.T
 }
 
 func (r *reader) nested(e *zipx.Entry, prefix string, out map[string]*model.Tensor) error {
-	if !e.Stored() {
+	if !stored(e) {
 		return fmt.Errorf("compressed, its tensors are not located")
 	}
 	base, err := r.a.DataOffset(e)
@@ -269,7 +269,7 @@ func (r *reader) nested(e *zipx.Entry, prefix string, out map[string]*model.Tens
 			continue
 		}
 		off, length, err := ref.span(t)
-		if err == nil && sf.Method != zip.Store {
+		if err == nil && (sf.Method != zip.Store || sf.CompressedSize64 != sf.UncompressedSize64) {
 			err = fmt.Errorf("storage data/%s is compressed", ref.key)
 		}
 		if err == nil && (uint64(off) > sf.UncompressedSize64 || uint64(length) > sf.UncompressedSize64-uint64(off)) {
