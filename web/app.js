@@ -438,6 +438,18 @@
       o.fillStyle = st.colors['group-fill']; o.fillRect(g.x, g.y, g.width, g.height);
       o.strokeStyle = st.colors['group-line']; o.lineWidth = 1 / kc; o.strokeRect(g.x, g.y, g.width, g.height);
     }
+    if (sc.edges.length < 2000 || kc >= 0.04) {
+      // As the live drawing does at this scale: hairline edges.
+      o.strokeStyle = st.colors.edge; o.lineWidth = 1 / kc;
+      o.beginPath();
+      for (const e of sc.edges) {
+        const p = e.points;
+        if (!p || p.length < 2) continue;
+        o.moveTo(p[0][0], p[0][1]);
+        for (let q = 1; q < p.length; q++) o.lineTo(p[q][0], p[q][1]);
+      }
+      o.stroke();
+    }
     const buckets = new Map();
     for (let i = 0; i < sc.nodes.length; i++) {
       const col = boxColor(sc, i);
@@ -872,6 +884,12 @@
     if (seq !== st.seq) return false;
     st.scene = prepare(sc);
     if (st.heat) updateLegend();
+    // Draw the far-zoom bitmap while the user is still looking, not on the
+    // first zoom out.
+    if (sc.nodes.length >= CACHE_MIN_BOXES) {
+      const idle = window.requestIdleCallback || ((f) => setTimeout(f, 50));
+      idle(() => { if (st.scene === sc) overviewCache(sc); });
+    }
     st.expanded = new Set((sc.groups || []).map((g) => g.id));
     if (before && anchor) {
       const after = anchorPos(anchor);
