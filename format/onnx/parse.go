@@ -38,6 +38,7 @@ type parser struct {
 	vals      []*model.Value
 	nodeSlab  []model.Node
 	valueSlab []model.Value
+	attrSlab  []model.Attr
 	groups    map[string][]string // shared group slices by path
 }
 
@@ -105,6 +106,20 @@ func (p *parser) newNode() *model.Node {
 	}
 	p.nodeSlab = p.nodeSlab[:len(p.nodeSlab)+1]
 	return &p.nodeSlab[len(p.nodeSlab)-1]
+}
+
+// attrSlice copies a node's attributes into the attribute slab.
+func (p *parser) attrSlice(attrs []model.Attr) []model.Attr {
+	if len(attrs) == 0 {
+		return nil
+	}
+	if cap(p.attrSlab)-len(p.attrSlab) < len(attrs) {
+		p.attrSlab = make([]model.Attr, 0, max(128, len(attrs)))
+	}
+	start := len(p.attrSlab)
+	p.attrSlab = append(p.attrSlab, attrs...)
+	end := len(p.attrSlab)
+	return p.attrSlab[start:end:end]
 }
 
 func (p *parser) newValue() *model.Value {
@@ -299,7 +314,8 @@ func (p *parser) parseNode(f *fields, depth int) (nodeRaw, error) {
 	n := nr.n
 	var scopes string
 	var inBuf, outBuf [4]string
-	ins, outs := inBuf[:0], outBuf[:0]
+	var attrBuf [4]model.Attr
+	ins, outs, attrs := inBuf[:0], outBuf[:0], attrBuf[:0]
 	g := newFields(b, at, "NodeProto")
 	for g.next() {
 		switch g.num {
@@ -327,7 +343,7 @@ func (p *parser) parseNode(f *fields, depth int) (nodeRaw, error) {
 			var a model.Attr
 			var subs []*graphRaw
 			if a, subs, err = p.parseAttr(g, depth); err == nil {
-				n.Attrs = append(n.Attrs, a)
+				attrs = append(attrs, a)
 				nr.subs = append(nr.subs, subs...)
 			}
 		case 9:
@@ -348,6 +364,7 @@ func (p *parser) parseNode(f *fields, depth int) (nodeRaw, error) {
 	p.strs = append(p.strs, outs...)
 	mid, end := start+len(ins), len(p.strs)
 	nr.inputs, nr.outputs = p.strs[start:mid:mid], p.strs[mid:end:end]
+	n.Attrs = p.attrSlice(attrs)
 	if err := p.spend(320 + 200*len(outs)); err != nil {
 		return nr, err
 	}
