@@ -169,6 +169,19 @@ var types = map[uint32]ggmlType{
 	41: {"Q1_0", 128, 18, model.Quantized}, 42: {"Q2_0", 64, 18, model.Quantized},
 }
 
+// fileTypes names general.file_type (llama.cpp's llama_ftype, "mostly"
+// dropped); 4-6 and 33-35 were removed from llama.cpp but old files have
+// them.
+var fileTypes = [...]string{
+	0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 4: "Q4_1_SOME_F16", 5: "Q4_2", 6: "Q4_3",
+	7: "Q8_0", 8: "Q5_0", 9: "Q5_1", 10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L",
+	14: "Q4_K_S", 15: "Q4_K_M", 16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K", 19: "IQ2_XXS",
+	20: "IQ2_XS", 21: "Q2_K_S", 22: "IQ3_XS", 23: "IQ3_XXS", 24: "IQ1_S", 25: "IQ4_NL",
+	26: "IQ3_S", 27: "IQ3_M", 28: "IQ2_S", 29: "IQ2_M", 30: "IQ4_XS", 31: "IQ1_M", 32: "BF16",
+	33: "Q4_0_4_4", 34: "Q4_0_4_8", 35: "Q4_0_8_8", 36: "TQ1_0", 37: "TQ2_0", 38: "MXFP4_MOE",
+	39: "NVFP4", 40: "Q1_0", 41: "Q2_0",
+}
+
 // Metadata value types.
 const (
 	tUint8 = iota
@@ -512,6 +525,10 @@ func parseHeader(ra io.ReaderAt, size int64, abs string, sp *split) (*model.Mode
 			m.Kind = shown
 		case "general.name":
 			name = shown
+		case "general.file_type":
+			if isInt && num < uint64(len(fileTypes)) && fileTypes[num] != "" {
+				shown += " (" + fileTypes[num] + ")"
+			}
 		case "general.description":
 			m.DocString = shown
 		case "split.count":
