@@ -205,8 +205,9 @@ func nonNilStrings(s []string) []string {
 	return s
 }
 
-// modelParams counts the elements of the main graph's initializers, or of
-// the module tree's tensors for formats without a graph.
+// modelParams counts the elements of the main graph's dense initializers
+// (what the onnx library's graph.initializer holds; sparse ones are not
+// counted), or of the module tree's tensors for formats without a graph.
 func modelParams(m *model.Model) int64 {
 	var n int64
 	seen := map[*model.Tensor]bool{}
@@ -220,7 +221,9 @@ func modelParams(m *model.Model) int64 {
 	}
 	if len(m.Graphs) > 0 {
 		for _, v := range m.Graphs[0].Initializers {
-			add(v.Initializer)
+			if !v.Initializer.Sparse {
+				add(v.Initializer)
+			}
 		}
 		return n
 	}
