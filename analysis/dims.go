@@ -385,7 +385,7 @@ func elems(s model.Shape, assumed func(model.Dim)) (int64, bool) {
 				if assumed != nil {
 					assumed(d)
 				}
-			} else if l, ok := toLinear(d); ok && isSum(d.Param) {
+			} else if l, ok := sumOf(d); ok {
 				// A sum: each symbol counts as 1 (and the sum as at least 1).
 				v = l.k
 				for sym, c := range l.terms {
@@ -414,3 +414,12 @@ func elems(s model.Shape, assumed func(model.Dim)) (int64, bool) {
 }
 
 func joinPath(p []string) string { return strings.Join(p, "\x00") }
+
+// sumOf reads a symbolic sum ("past + seq"); false for anything else,
+// without allocating.
+func sumOf(d model.Dim) (linear, bool) {
+	if !isSum(d.Param) {
+		return linear{}, false
+	}
+	return toLinear(d)
+}
