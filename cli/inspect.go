@@ -92,8 +92,10 @@ type jGraph struct {
 	Inputs       []*jValue  `json:"inputs"`
 	Outputs      []*jValue  `json:"outputs"`
 	Initializers []*jTensor `json:"initializers"`
-	Nodes        []*jNode   `json:"nodes"`
-	Values       []*jValue  `json:"values"`
+	// Sparse initializers are listed apart, as ONNX stores them.
+	SparseInitializers []*jTensor `json:"sparse_initializers,omitempty"`
+	Nodes              []*jNode   `json:"nodes"`
+	Values             []*jValue  `json:"values"`
 }
 
 type jValue struct {
@@ -255,6 +257,10 @@ func graphJSON(g *model.Graph, attr string, info *analysis.Info) *jGraph {
 		jg.Outputs = append(jg.Outputs, valueJSON(v, nil))
 	}
 	for _, v := range g.Initializers {
+		if v.Initializer.Sparse {
+			jg.SparseInitializers = append(jg.SparseInitializers, tensorJSON(v.Initializer))
+			continue
+		}
 		jg.Initializers = append(jg.Initializers, tensorJSON(v.Initializer))
 	}
 	for _, v := range g.Values {
