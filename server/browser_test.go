@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -518,4 +520,31 @@ func TestBrowserInteractions(t *testing.T) {
 // would be omitted from the JSON.
 func wheel(dy float64) chromedp.MouseOption {
 	return func(p *input.DispatchMouseEventParams) { p.DeltaX, p.DeltaY = 0.01, dy }
+}
+
+// TestBrowserDarkAndBadUpload: the page follows a dark system theme, and a
+// bad upload leaves the current graph with a readable message.
+func TestBrowserDarkAndBadUpload(t *testing.T) {
+	_, url := startServer(t)
+	b := newBrowser(t)
+	b.run(t, 10*time.Second, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}})
+		return chromedp.Void{}, err
+	})
+	b.open(t, url+"/")
+	bg := eval[string](t, b, canvasPixel+`(5, 5)`)
+	if bg != "13,17,23,255" {
+		t.Errorf("dark theme background pixel %s, want 13,17,23,255", bg)
+	}
+	b.screenshot(t, "iris-dark")
+	bad := filepath.Join(t.TempDir(), "notes.onnx")
+	os.WriteFile(bad, []byte("<!doctype html><p>not a model"), 0o600)
+	b.run(t, 10*time.Second, chromedp.SetUploadFiles(`#file`, []string{bad}))
+	b.waitFor(t, `!document.getElementById('toast').hidden && document.getElementById('toast').textContent.includes('notes.onnx')`)
+	if s := b.state(t); !strings.HasPrefix(s, "ready") || eval[int](t, b, `__modelviz.scene.nodes.length`) != 5 {
+		t.Errorf("bad upload replaced the view: %s", s)
+	}
+	b.screenshot(t, "bad-upload")
+	noConsoleErrors(t, b)
 }

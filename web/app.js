@@ -84,6 +84,15 @@
       $('error').hidden = true;
     }
   }
+  // toast shows a message for a few seconds without leaving the view.
+  let toastTimer = 0;
+  function toast(msg) {
+    const t = $('toast');
+    t.textContent = msg;
+    t.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { t.hidden = true; }, 6000);
+  }
   function readColors() {
     const cs = getComputedStyle(document.documentElement);
     const c = {};
@@ -164,7 +173,7 @@
     const sc = st.scene;
     if (!sc) return;
     const pad = 24;
-    const k = Math.min((st.w - 2 * pad) / Math.max(sc.width, 1), (st.h - 2 * pad) / Math.max(sc.height, 1), 2);
+    const k = Math.min((st.w - 2 * pad) / Math.max(sc.width, 1), (st.h - 2 * pad) / Math.max(sc.height, 1), 1.5);
     st.k = Math.max(k, 1e-4);
     st.tx = (st.w - sc.width * st.k) / 2;
     st.ty = Math.max(pad, (st.h - sc.height * st.k) / 2);
@@ -878,7 +887,8 @@
     try {
       sc = await api(mpath('/view'), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(req) });
     } catch (err) {
-      if (seq === st.seq) setState('error', err.message);
+      // With a graph on screen, keep it and say what failed.
+      if (seq === st.seq) { if (st.scene) toast(err.message); else setState('error', err.message); }
       return false;
     }
     if (seq !== st.seq) return false;
@@ -1058,7 +1068,7 @@
   // ---------- upload ----------
   function upload(file) {
     if (!file) return;
-    if (st.maxUpload && file.size > st.maxUpload) { alert(file.name + ' is larger than the upload limit (' + fmtBytes(st.maxUpload) + ').'); return; }
+    if (st.maxUpload && file.size > st.maxUpload) { toast(file.name + ' is larger than the upload limit (' + fmtBytes(st.maxUpload) + ').'); return; }
     const box = $('upload');
     $('upload-text').textContent = 'Opening ' + file.name + '…';
     $('upload-bar').value = 0;
@@ -1071,7 +1081,11 @@
       box.hidden = true;
       let j = {};
       try { j = JSON.parse(x.responseText); } catch (_) { /* keep empty */ }
-      if (x.status !== 200) { setState('error', j.error || ('upload failed: ' + x.status)); return; }
+      if (x.status !== 200 || j.error) {
+        const msg = j.error || ('upload failed: ' + x.status);
+        if (st.scene) toast(msg); else setState('error', msg);
+        if (!j.id || st.scene) return;
+      }
       $('start').hidden = true;
       await loadModels();
       $('models').value = j.id;
@@ -1093,7 +1107,7 @@
       const a = el('a', { href: URL.createObjectURL(blob), download: (st.meta.name || 'model').replace(/\.[^.]*$/, '') + '.' + fmt });
       document.body.append(a); a.click(); a.remove();
       setTimeout(() => URL.revokeObjectURL(a.href), 10000);
-    } catch (err) { alert('Export failed: ' + err.message); }
+    } catch (err) { toast('Export failed: ' + err.message); }
   }
 
   // ---------- input ----------
