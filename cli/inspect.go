@@ -68,21 +68,25 @@ func runInspect(args []string, stdout, stderr io.Writer) int {
 // The JSON shapes below are documented in docs/json.md; fields are only
 // ever added.
 type jModel struct {
-	Format       string            `json:"format"`
-	Kind         string            `json:"kind,omitempty"`
-	Producer     string            `json:"producer"`
-	IRVersion    int64             `json:"ir_version,omitempty"`
-	Domain       string            `json:"domain,omitempty"`
-	ModelVersion int64             `json:"model_version,omitempty"`
-	DocString    string            `json:"doc_string,omitempty"`
-	Opsets       map[string]int64  `json:"opsets"`
-	Params       int64             `json:"params"`
-	Metadata     map[string]string `json:"metadata"`
-	Warnings     []string          `json:"warnings"`
-	Totals       analysis.Cost     `json:"totals"`
-	Graphs       []*jGraph         `json:"graphs"`
-	Functions    []*jFunction      `json:"functions"`
-	Modules      *jModule          `json:"modules,omitempty"`
+	Format       string           `json:"format"`
+	Kind         string           `json:"kind,omitempty"`
+	Producer     string           `json:"producer"`
+	IRVersion    int64            `json:"ir_version,omitempty"`
+	Domain       string           `json:"domain,omitempty"`
+	ModelVersion int64            `json:"model_version,omitempty"`
+	DocString    string           `json:"doc_string,omitempty"`
+	Opsets       map[string]int64 `json:"opsets"`
+	Params       int64            `json:"params"`
+	// Nodes of the main graph, and with every subgraph (If/Loop/Scan
+	// bodies) counted recursively; function bodies are not included.
+	NodeCount      int               `json:"node_count"`
+	NodeCountTotal int               `json:"node_count_total"`
+	Metadata       map[string]string `json:"metadata"`
+	Warnings       []string          `json:"warnings"`
+	Totals         analysis.Cost     `json:"totals"`
+	Graphs         []*jGraph         `json:"graphs"`
+	Functions      []*jFunction      `json:"functions"`
+	Modules        *jModule          `json:"modules,omitempty"`
 }
 
 type jGraph struct {
@@ -173,6 +177,10 @@ func inspectJSON(m *model.Model, info *analysis.Info) *jModel {
 	for _, g := range m.Graphs {
 		out.Graphs = append(out.Graphs, graphJSON(g, "", info))
 	}
+	if len(m.Graphs) > 0 {
+		out.NodeCount = len(m.Graphs[0].Nodes)
+		out.NodeCountTotal = countNodes(m.Graphs[0])
+	}
 	for _, f := range m.Functions {
 		jf := &jFunction{Name: f.Name, Domain: f.Domain, Overload: f.Overload,
 			Inputs: nonNilStrings(f.Inputs), Outputs: nonNilStrings(f.Outputs),
@@ -186,6 +194,16 @@ func inspectJSON(m *model.Model, info *analysis.Info) *jModel {
 		out.Modules = moduleJSON(m.Modules)
 	}
 	return out
+}
+
+func countNodes(g *model.Graph) int {
+	n := len(g.Nodes)
+	for _, node := range g.Nodes {
+		for _, s := range node.Subgraphs() {
+			n += countNodes(s.Graph)
+		}
+	}
+	return n
 }
 
 func producer(m *model.Model) string {

@@ -349,6 +349,8 @@ func TestInspectConformance(t *testing.T) {
 			eq("initializers", inits, wantInits)
 			total := compareNodes(t, "", g.Nodes, o.Nodes)
 			eq("node_count_total", total, o.NodeTotal)
+			eq("node_count_total field", got.NodeCountTotal, o.NodeTotal)
+			eq("node_count field", got.NodeCount, len(o.Nodes))
 		})
 	}
 }
