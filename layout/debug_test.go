@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -74,4 +75,31 @@ func TestDebugAllCrossings(t *testing.T) {
 		out := Layout(in)
 		t.Logf("%-20s %5d nodes %5d crossings", name, len(in.Nodes), crossings(out))
 	}
+}
+
+func cpuMs() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e6
+}
+
+// CPU time per layout (immune to other jobs on the machine).
+func TestDebugCPU(t *testing.T) {
+	name := os.Getenv("CPUGRAPH")
+	if name == "" {
+		t.Skip()
+	}
+	var in *Input
+	if name == "net100k" {
+		in = network(100_000, 0)
+	} else {
+		in = inputOf(readGraph(t, name), sizesBench, os.Getenv("MODELVIZ_LAYOUT_GROUPED") != "")
+	}
+	Layout(in)
+	c0 := cpuMs()
+	const n = 5
+	for i := 0; i < n; i++ {
+		Layout(in)
+	}
+	t.Logf("%s: %.1f ms CPU per layout", name, (cpuMs()-c0)/n)
 }

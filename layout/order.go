@@ -9,13 +9,13 @@ import (
 // Crossing reduction works in sweeps; each costs about nodes+edges, and
 // the whole phase stays within this many units of work.
 var (
-	orderWork     = int64(16_000_000)
+	orderWork     = int64(32_000_000)
 	maxSweeps     = 100
-	maxStale      = 12 // sweeps without improvement before stopping
+	maxStale      = 6  // sweeps without improvement before stopping
 	transposeCap  = 4096
 	siftWork      = 30_000_000
 	maxSiftPasses = 6
-	maxVariants   = 8
+	maxVariants   = 16
 )
 
 // order sets layers and pos. Each of a few initial orders (depth-first
@@ -23,39 +23,57 @@ var (
 // alternating median sweeps with adjacent transpositions, then by
 // sifting; the order with the fewest crossings wins.
 func (g *layered) order(lv *level) {
+	full := [2]csr{g.up, g.down}
+	leafOf := g.leaves(lv)
+	var part [2]csr
+	if leafOf != nil {
+		part = [2]csr{dropLeaves(g.up, leafOf), dropLeaves(g.down, leafOf)}
+	}
 	nn := int64(len(g.rank))
 	per := nn + 2*int64(len(g.down.nbr)) + 1
 	variants := int(min(int64(maxVariants), max(1, orderWork/(per*int64(maxSweeps)))))
 	var best int64 = -1
 	var bestLayers [][]int32
 	s := newSweeper(g)
+	// Variants alternate between ordering with and without leaves set
+	// aside; neither wins on every network.
 	for k := 0; k < variants; k++ {
-		g.initOrder(k)
+		useLeaves := leafOf != nil && k%2 == 1
+		if useLeaves {
+			g.up, g.down = part[0], part[1]
+			g.initOrder(k/2, leafOf)
+		} else {
+			g.initOrder(k/2, nil)
+		}
 		if len(g.layers) < 2 {
-			return
+			g.up, g.down = full[0], full[1]
+			break
 		}
 		c := s.improve(per)
+		if useLeaves {
+			g.up, g.down = full[0], full[1]
+			g.insertLeaves(leafOf)
+			s.sift()
+			c = g.crossings()
+		}
 		if debugf != nil {
 			debugf("order: variant %d: %d crossings", k, c)
 		}
 		if best < 0 || c < best {
 			best = c
-			if k+1 < variants {
-				bestLayers = bestLayers[:0]
-				for _, l := range g.layers {
-					bestLayers = append(bestLayers, slices.Clone(l))
-				}
-			} else {
-				bestLayers = nil
+			bestLayers = bestLayers[:0]
+			for _, l := range g.layers {
+				bestLayers = append(bestLayers, slices.Clone(l))
 			}
 		}
 		if best == 0 {
 			break
 		}
 	}
+	g.up, g.down = full[0], full[1]
 	if bestLayers != nil {
 		for l := range g.layers {
-			copy(g.layers[l], bestLayers[l])
+			g.layers[l] = append(g.layers[l][:0], bestLayers[l]...)
 		}
 	}
 	for _, layer := range g.layers {
@@ -65,10 +83,139 @@ func (g *layered) order(lv *level) {
 	}
 }
 
+// leaves finds boxes whose only edge goes to the next layer (weights,
+// constants, graph inputs) or comes from the previous one (outputs).
+// They are left out while ordering and then put beside their anchor, which
+// is where they cause the fewest crossings; this lets the sweeps move a
+// node together with its inputs. leafOf[v] is the anchor, or -1. Returns
+// nil when there are none.
+func (g *layered) leaves(lv *level) []int32 {
+	var leafOf []int32
+	deg := func(c *csr, v int32) int32 { return c.start[v+1] - c.start[v] }
+	for v := int32(0); v < g.nItems; v++ {
+		if lv.kind[v] != kindBox {
+			continue
+		}
+		a := int32(-1)
+		switch {
+		case deg(&g.up, v) == 0 && deg(&g.down, v) == 1:
+			a = g.down.nbr[g.down.start[v]]
+		case deg(&g.down, v) == 0 && deg(&g.up, v) == 1:
+			a = g.up.nbr[g.up.start[v]]
+			// An input feeding only an output: keep the pair ordered.
+			if deg(&g.up, a) == 0 && deg(&g.down, a) == 1 {
+				a = -1
+			}
+		}
+		if a < 0 {
+			continue
+		}
+		if leafOf == nil {
+			leafOf = make([]int32, len(g.rank))
+			for i := range leafOf {
+				leafOf[i] = -1
+			}
+		}
+		leafOf[v] = a
+	}
+	return leafOf
+}
+
+func dropLeaves(c csr, leafOf []int32) csr {
+	n := int32(len(c.start) - 1)
+	out := csr{start: make([]int32, n+1), nbr: make([]int32, 0, len(c.nbr)), eid: make([]int32, 0, len(c.eid))}
+	for v := int32(0); v < n; v++ {
+		if leafOf[v] < 0 {
+			for i := c.start[v]; i < c.start[v+1]; i++ {
+				if w := c.nbr[i]; leafOf[w] < 0 {
+					out.nbr = append(out.nbr, w)
+					out.eid = append(out.eid, c.eid[i])
+				}
+			}
+		}
+		out.start[v+1] = int32(len(out.nbr))
+	}
+	return out
+}
+
+// insertLeaves puts each leaf into its layer at the slot where its one
+// edge crosses the fewest edges of the other nodes, given their order;
+// leaves of one slot are sorted by their anchor's position.
+func (g *layered) insertLeaves(leafOf []int32) {
+	type ins struct {
+		slot, apos int32
+		v          int32
+	}
+	byLayer := make([][]ins, len(g.layers))
+	for v := int32(0); v < g.nItems; v++ {
+		if leafOf[v] >= 0 {
+			byLayer[g.rank[v]] = append(byLayer[g.rank[v]], ins{v: v, apos: g.pos[leafOf[v]]})
+		}
+	}
+	var cost []int64
+	var merged []int32
+	for l, leaves := range byLayer {
+		if len(leaves) == 0 {
+			continue
+		}
+		layer := g.layers[l]
+		for k := range leaves {
+			lf := &leaves[k]
+			a := leafOf[lf.v]
+			adj := &g.down
+			if g.rank[a] < int32(l) {
+				adj = &g.up
+			}
+			// cost[i]: crossings with the leaf placed before layer[i].
+			cost = append(cost[:0], make([]int64, len(layer)+1)...)
+			for i, u := range layer {
+				var left, right int64 // u's edges ending left / right of the anchor
+				for _, w := range adj.of(u) {
+					if g.pos[w] < lf.apos {
+						left++
+					} else if g.pos[w] > lf.apos {
+						right++
+					}
+				}
+				// Leaf before u: u's edges going left cross it.
+				cost[0] += left
+				cost[i+1] -= left
+				cost[i+1] += right
+			}
+			best, bestC, c := int32(0), cost[0], cost[0]
+			for i := 1; i <= len(layer); i++ {
+				c += cost[i]
+				if c < bestC {
+					best, bestC = int32(i), c
+				}
+			}
+			lf.slot = best
+		}
+		slices.SortStableFunc(leaves, func(a, b ins) int {
+			return cmp.Or(cmp.Compare(a.slot, b.slot), cmp.Compare(a.apos, b.apos))
+		})
+		merged = merged[:0]
+		k := 0
+		for i := 0; i <= len(layer); i++ {
+			for k < len(leaves) && leaves[k].slot == int32(i) {
+				merged = append(merged, leaves[k].v)
+				k++
+			}
+			if i < len(layer) {
+				merged = append(merged, layer[i])
+			}
+		}
+		g.layers[l] = append(layer[:0], merged...)
+		for i, v := range g.layers[l] {
+			g.pos[v] = int32(i)
+		}
+	}
+}
+
 // initOrder fills layers by a depth-first search from the sources in rank
 // order; variants differ in the order children are visited and in whether
 // the search runs down from sources or up from sinks.
-func (g *layered) initOrder(variant int) {
+func (g *layered) initOrder(variant int, leafOf []int32) {
 	nn := int32(len(g.rank))
 	for l := range g.layers {
 		g.layers[l] = g.layers[l][:0]
@@ -117,7 +264,7 @@ func (g *layered) initOrder(variant int) {
 	}
 	starts := make([]int32, 0, g.nItems)
 	for v := int32(0); v < g.nItems; v++ {
-		if back.start[v+1] == back.start[v] {
+		if back.start[v+1] == back.start[v] && (leafOf == nil || leafOf[v] < 0) {
 			starts = append(starts, v)
 		}
 	}
@@ -131,7 +278,7 @@ func (g *layered) initOrder(variant int) {
 		dfs(s)
 	}
 	for v := int32(0); v < nn; v++ {
-		if !seen[v] {
+		if !seen[v] && (leafOf == nil || leafOf[v] < 0) {
 			dfs(v)
 		}
 	}
