@@ -302,7 +302,7 @@ func TestProbe(t *testing.T) {
 }
 
 func FuzzSafetensors(f *testing.F) {
-	for _, p := range []string{"testdata/mlp.safetensors", "testdata/dtypes.safetensors", "testdata/sharded/model-00001-of-00002.safetensors"} {
+	for _, p := range []string{"testdata/mlp.safetensors", "testdata/dtypes.safetensors", "testdata/sharded/model-00001-of-00002.safetensors", "testdata/nlpodyssey.safetensors"} {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)
@@ -383,5 +383,77 @@ func TestIndexMismatchWarningsBounded(t *testing.T) {
 	// 3 missing shards, 20 spelled-out mismatches, one summary line.
 	if len(m.Warnings) != 3+20+1 || !strings.Contains(m.Warnings[len(m.Warnings)-1], "4980 more mismatches") {
 		t.Errorf("%d warnings, last %q", len(m.Warnings), m.Warnings[len(m.Warnings)-1])
+	}
+}
+
+// nlpodyssey.safetensors was written by github.com/nlpodyssey/safetensors,
+// a port of the reference Rust writer (testdata/gen-nlpodyssey): header
+// keys in text order, data sorted by dtype size, header padded with spaces.
+func TestIndependentWriter(t *testing.T) {
+	m := mustOpen(t, "testdata/nlpodyssey.safetensors")
+	if len(m.Metadata) != 2 || m.Metadata[1] != (model.KV{Key: "writer", Value: "nlpodyssey/safetensors"}) {
+		t.Errorf("metadata %v", m.Metadata)
+	}
+	want := []struct {
+		name string
+		dt   model.DType
+		dims []int64
+	}{
+		{"lm_head.q", model.Uint8, []int64{2, 2}}, {"lm_head.scales", model.Int8, []int64{5}},
+		{"lm_head.zero", model.Uint16, []int64{1}}, {"model.embed_tokens.weight", model.Float32, []int64{16, 4}},
+		{"model.layers.0.mlp.down_proj.weight", model.BFloat16, []int64{4, 8}},
+		{"model.layers.0.mlp.up_proj.weight", model.Float16, []int64{8, 4}},
+		{"model.layers.1.input_layernorm.weight", model.Float64, []int64{4}},
+		{"model.layers.10.self_attn.rotary.inv_freq", model.Float32, []int64{2}},
+		{"model.layers.2.position_ids", model.Int64, []int64{1, 6}}, {"model.norm.mask", model.Bool, []int64{3}},
+	}
+	g := m.Graphs[0]
+	if len(g.Initializers) != len(want) {
+		t.Fatalf("%d tensors", len(g.Initializers))
+	}
+	for i, w := range want {
+		tt := g.Initializers[i].Initializer
+		if tt.Name != w.name || tt.DType != w.dt || !equal(tt.Dims, w.dims) {
+			t.Errorf("tensor %d: %s %v %v, want %+v", i, tt.Name, tt.DType, tt.Dims, w)
+		}
+	}
+	ts := tensorMap(m)
+	load := func(name string) []byte {
+		b, err := ts[name].Load()
+		if err != nil || int64(len(b)) != ts[name].Length {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return b
+	}
+	for i, b := 0, load("model.embed_tokens.weight"); i < 64; i++ {
+		if v := math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:])); v != float32(i) {
+			t.Fatalf("embed[%d] = %v", i, v)
+		}
+	}
+	for i, b := 0, load("model.layers.0.mlp.down_proj.weight"); i < 32; i++ {
+		if v := math.Float32frombits(uint32(binary.LittleEndian.Uint16(b[2*i:])) << 16); v != float32(i) {
+			t.Fatalf("bf16[%d] = %v", i, v)
+		}
+	}
+	if b := load("model.layers.0.mlp.up_proj.weight"); binary.LittleEndian.Uint16(b[2*3:]) != 0x4200 { // 3.0 in fp16
+		t.Errorf("f16[3] = %#x", binary.LittleEndian.Uint16(b[6:]))
+	}
+	if b := load("model.layers.2.position_ids"); binary.LittleEndian.Uint64(b[8*5:]) != 5 {
+		t.Errorf("i64 bytes % x", b)
+	}
+	if b := load("lm_head.scales"); !bytes.Equal(b, []byte{0, 0xff, 0xfe, 0xfd, 0xfc}) {
+		t.Errorf("i8 bytes % x", b)
+	}
+	if b := load("model.norm.mask"); !bytes.Equal(b, []byte{0, 1, 0}) {
+		t.Errorf("bool bytes % x", b)
+	}
+	// The text order 0, 1, 10, 2 becomes 0, 1, 2, 10 in the module tree.
+	layers := m.Modules.Children[1].Children[1]
+	var order []string
+	for _, c := range layers.Children {
+		order = append(order, c.Name)
+	}
+	if layers.Path != "model.layers" || strings.Join(order, ",") != "0,1,2,10" {
+		t.Errorf("layers %s: %v", layers.Path, order)
 	}
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Writes the safetensors fixtures of this folder.
 
-No safetensors writer is installable here (no Debian or npm package writes
-the format), so this follows the published spec directly, the way the
-reference Rust writer lays files out: u64 LE header length, JSON header
+Debian has no safetensors writer and Python's safetensors package is out
+of reach, so this follows the published spec directly, the way the
+reference Rust writer lays files out (gen-nlpodyssey/ writes one more
+fixture with an independent Go port of that writer): u64 LE header length, JSON header
 (__metadata__ first, then tensors in data order) padded with spaces to a
 multiple of 8, then the tensors back to back, sorted by dtype size (largest
 first) then name. Tensors come from real torch 1.13 modules.
