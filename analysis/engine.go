@@ -227,8 +227,10 @@ func (e *engine) close() {
 
 // merge combines an inferred type with the recorded one: recorded known
 // dims win over anything, inferred known dims over recorded symbols,
-// symbols over unknowns. A recorded rank that differs wins.
-func merge(inf *tval, rec *model.Type) *tval {
+// symbols over unknowns. A recorded rank that differs wins. With
+// preferInferred (the user set input shapes, so the recorded sizes may no
+// longer hold) inferred sizes win over recorded ones.
+func merge(inf *tval, rec *model.Type, preferInferred bool) *tval {
 	if rec == nil {
 		return inf
 	}
@@ -249,13 +251,15 @@ func merge(inf *tval, rec *model.Type) *tval {
 	}
 	switch {
 	case r.shape == nil:
-	case inf.shape == nil || len(inf.shape) != len(r.shape):
+	case inf.shape == nil || (len(inf.shape) != len(r.shape) && !preferInferred):
 		out.shape = r.shape
 		out.c = nil
+	case len(inf.shape) != len(r.shape):
 	default:
 		s := cloneShape(inf.shape)
 		for i, d := range r.shape {
 			switch {
+			case d.Known && preferInferred && s[i].Known:
 			case d.Known:
 				if !sameDim(d, s[i]) {
 					out.c = nil
@@ -364,9 +368,10 @@ func (e *engine) node(n *model.Node) {
 			}
 		}
 		if !e.opt.IgnoreRecorded {
-			t = merge(t, v.Type)
+			t = merge(t, v.Type, len(e.opt.Inputs) > 0)
 		}
 		e.vals[v] = t
+		outs[i] = t
 	}
 	c := e.cost(n, ins, outs)
 	for _, sg := range n.Subgraphs() {
@@ -429,9 +434,13 @@ func (e *engine) runSub(g *model.Graph, ins []*tval) []*tval {
 		if t == nil {
 			t = typeToTval(v.Type)
 		} else if v.Type != nil {
-			t = merge(&tval{kind: t.kind, dtype: t.dtype, shape: t.shape, c: t.c, elem: t.elem}, nil)
-			if rt := typeToTval(v.Type); rt != nil && rt.dtype != model.Undefined && t.dtype == model.Undefined {
-				t.dtype = rt.dtype
+			if e.opt.IgnoreRecorded {
+				t = copyT(t)
+				if t.dtype == model.Undefined {
+					t.dtype = v.Type.DType
+				}
+			} else {
+				t = merge(t, v.Type, len(e.opt.Inputs) > 0)
 			}
 		}
 		e.vals[v] = t

@@ -489,3 +489,21 @@ func TestSymbolicSums(t *testing.T) {
 		}
 	}
 }
+
+// With --input, recorded sizes computed for the old input shape give way
+// to the inferred ones; without it the recorded ones win.
+func TestInputOverrideBeatsRecorded(t *testing.T) {
+	b := newGB()
+	b.input("x", model.Float32, model.Fixed(45, 4))
+	b.weight("w", 8, 4)
+	b.node("Gemm", []string{"x", "w"}, []string{"y"}, aInt("transB", 1))
+	b.vals["y"].Type = &model.Type{DType: model.Float32, Shape: model.Fixed(45, 8)}
+	b.output("y")
+	in := analyze(t, b.model(13), Options{})
+	wantShape(t, in, b.vals["y"], "45×8")
+	in = analyze(t, b.model(13), Options{Inputs: map[string]model.Shape{"x": model.Fixed(90, 4)}})
+	wantShape(t, in, b.vals["y"], "90×8")
+	if got := in.Total().ActivationBytes; got != 90*8*4 {
+		t.Errorf("activation bytes %d, want %d", got, 90*8*4)
+	}
+}
