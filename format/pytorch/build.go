@@ -266,12 +266,19 @@ func (b *builder) walkModule(o *pickle.Object, path string, depth int) {
 	}
 	for i, k := range d.Keys {
 		name, ok := k.(string)
-		if !ok || name == "training" || strings.HasPrefix(name, "_") {
+		if !ok || name == "training" || moduleBookkeeping[name] {
 			continue
 		}
-		if a, ok := toAttr(name, d.Values[i]); ok {
-			mod.Attrs = append(mod.Attrs, a)
+		v := d.Values[i]
+		if a, ok := toAttr(name, v); ok {
+			if !strings.HasPrefix(name, "_") {
+				mod.Attrs = append(mod.Attrs, a)
+			}
+			continue
 		}
+		// Tensors kept outside _parameters/_buffers (quantized packed
+		// params, caches): they are in the file, so they are listed.
+		b.walk(v, join(path, name), depth+1)
 	}
 	if m, ok := d.Get("_modules"); ok {
 		if md, ok := m.(*pickle.Dict); ok {
@@ -280,15 +287,31 @@ func (b *builder) walkModule(o *pickle.Object, path string, depth int) {
 				if !b.step(depth + 1) {
 					return
 				}
-				if co, ok := md.Values[i].(*pickle.Object); ok && isModule(co) {
+				co, isObj := md.Values[i].(*pickle.Object)
+				switch {
+				case isObj && isModule(co):
 					b.walkModule(co, child, depth+1)
-				} else if md.Values[i] != nil {
+				case md.Values[i] != nil:
+					// A module with its own __getstate__ (quantized
+					// convs): its class is known, its state is not a
+					// module dict.
+					if isObj {
+						b.module(child).Type = className(co)
+					}
 					b.walk(md.Values[i], child, depth+1)
 				}
 			}
 		}
 	}
 }
+
+// moduleBookkeeping are nn.Module's own __dict__ entries.
+var moduleBookkeeping = map[string]bool{"_parameters": true, "_buffers": true, "_modules": true,
+	"_non_persistent_buffers_set": true, "_backward_hooks": true, "_backward_pre_hooks": true,
+	"_forward_hooks": true, "_forward_hooks_with_kwargs": true, "_forward_hooks_always_called": true,
+	"_forward_pre_hooks": true, "_forward_pre_hooks_with_kwargs": true, "_state_dict_hooks": true,
+	"_state_dict_pre_hooks": true, "_load_state_dict_pre_hooks": true, "_load_state_dict_post_hooks": true,
+	"_is_full_backward_hook": true, "_version": true}
 
 // toAttr turns a hyper-parameter into a typed attribute.
 func toAttr(name string, v any) (model.Attr, bool) {
@@ -464,13 +487,17 @@ func (b *builder) build(root any) {
 			return
 		}
 	case *pickle.Dict:
-		allTensors := r.Len() > 0
+		allTensors, anyTensor := r.Len() > 0, false
 		for _, v := range r.Values {
-			if _, ok := asTensor(v); !ok {
+			if !stateDictValue(v) {
 				allTensors = false
 				break
 			}
+			if _, ok := v.(pickle.Global); !ok {
+				anyTensor = true
+			}
 		}
+		allTensors = allTensors && anyTensor
 		if allTensors {
 			b.m.Kind = "state_dict"
 			b.walk(r, "", 0)
@@ -535,6 +562,34 @@ func (b *builder) build(root any) {
 		return
 	}
 	b.walk(root, "", 0)
+}
+
+// stateDictValue: a tensor, or a tuple/list of tensors as custom
+// _save_to_state_dict hooks write (quantized packed params).
+func stateDictValue(v any) bool {
+	if _, ok := asTensor(v); ok {
+		return true
+	}
+	switch v.(type) {
+	case pickle.Global: // torch.qint8 beside packed params
+		return true
+	}
+	var items []any
+	switch v := v.(type) {
+	case pickle.Tuple:
+		items = v
+	case *pickle.List:
+		items = v.Items
+	}
+	if len(items) == 0 {
+		return false
+	}
+	for _, it := range items {
+		if _, ok := asTensor(it); !ok && it != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // holdsTensors reports whether any tensor name starts with prefix.

@@ -175,9 +175,18 @@ func (ts *tsBuilder) module(o *pickle.Object, path string, depth int) *tsModule 
 			}
 			continue
 		}
-		if co, ok := v.(*pickle.Object); ok && strings.HasPrefix(className(co), "__torch__.") && stateDict(co) != nil {
-			if cls := ts.code.class(className(co)); cls == nil || cls.IsModule {
+		if co, ok := v.(*pickle.Object); ok && strings.HasPrefix(className(co), "__torch__.") {
+			cls := ts.code.class(className(co))
+			if stateDict(co) != nil && (cls == nil || cls.IsModule) {
 				ts.module(co, join(path, name), depth+1)
+				continue
+			}
+			if cls != nil && cls.IsModule {
+				// A module with __getstate__ (quantized convs) pickles a
+				// tuple: keep the module and the tensors the tuple holds.
+				mod := b.module(join(path, name))
+				mod.Type = demangle(className(co))
+				b.walk(co.State, join(path, name), depth+1)
 				continue
 			}
 		}

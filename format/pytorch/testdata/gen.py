@@ -10,6 +10,8 @@ torch.manual_seed(0)
 
 
 def tensor_bytes(t):
+    if t.is_quantized:
+        t = t.int_repr()  # the stored integers; scales live elsewhere
     t = t.detach().contiguous().reshape(-1)
     if t.dtype == torch.bool:
         t = t.to(torch.uint8)
@@ -57,7 +59,9 @@ def oracle(path, kind, obj, extra=None):
     flat = []
     flat_tensors(obj, "", flat)
     for k, t in flat:
-        tensors.append({"key": k, "dtype": str(t.dtype).replace("torch.", ""), "shape": list(t.shape),
+        dtype = str(t.dtype).replace("torch.", "")
+        dtype = {"qint8": "int8", "quint8": "uint8", "qint32": "int32"}.get(dtype, dtype)
+        tensors.append({"key": k, "dtype": dtype, "shape": list(t.shape),
                         "numel": t.numel(), "sha256": hashlib.sha256(tensor_bytes(t)).hexdigest()})
     o = {"file": path, "size": os.path.getsize(path), "kind": kind, "tensors": tensors,
          "tensor_count": len(tensors), "total_params": sum(t["numel"] for t in tensors)}
@@ -215,3 +219,31 @@ torch.save(small, "module_legacy.pt", _use_new_zipfile_serialization=False)
 oracle("module_legacy.pt", "full_pickled_module", small, {"module_hierarchy": hierarchy(small)})
 torch.save(small, "module_proto1.pt", pickle_protocol=1)
 oracle("module_proto1.pt", "full_pickled_module", small, {"module_hierarchy": hierarchy(small)})
+
+
+# 9. A quantized model (int8 qtensors, per-channel scales, packed linear
+# params): its state_dict and TorchScript.
+class QNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.relu = nn.ReLU()
+        self.fc = nn.Linear(4, 2)
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        x = self.relu(self.conv(self.quant(x)))
+        return self.dequant(self.fc(x.mean((2, 3))))
+
+
+qnet = QNet().eval()
+qnet.qconfig = torch.ao.quantization.get_default_qconfig("fbgemm")
+qprep = torch.ao.quantization.prepare(qnet)
+qprep(torch.randn(2, 3, 8, 8))
+qmodel = torch.ao.quantization.convert(qprep)
+torch.save(qmodel.state_dict(), "quantized_state_dict.pt")
+oracle("quantized_state_dict.pt", "state_dict", qmodel.state_dict())
+torch.jit.script(qmodel).save("quantized_scripted.pt")
+qs = torch.jit.load("quantized_scripted.pt")
+oracle("quantized_scripted.pt", "torchscript", qs, {"module_hierarchy": [{"path": n, "original_name": x.original_name} for n, x in qs.named_modules()]})
