@@ -100,8 +100,17 @@ func TestHTMLInBrowser(t *testing.T) {
 		t.Helper()
 		pctx, c := context.WithTimeout(ctx, 15*time.Second)
 		defer c()
-		if _, err := chromedp.Run(pctx, chromedp.Poll[bool](js, chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
-			t.Fatalf("waiting for %s: %v", js, err)
+		for {
+			_, err := chromedp.Run(pctx, chromedp.Poll[bool](js, chromedp.WithPollingInterval(20*time.Millisecond)))
+			if err == nil {
+				return
+			}
+			// Right after a navigation the old page's context may be
+			// gone: poll again in the new one.
+			if !strings.Contains(err.Error(), "Cannot find context") || pctx.Err() != nil {
+				t.Fatalf("waiting for %s: %v", js, err)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	}
 
