@@ -583,3 +583,12 @@ func TestLyingStoredSize(t *testing.T) {
 		t.Error("lying member size accepted")
 	}
 }
+
+func TestNegativeSizes(t *testing.T) {
+	neg := strings.Replace(miniGraph, `"sizes":[{"as_int":2}]`, `"sizes":[{"as_int":-2}]`, 1)
+	m := mustOpen(t, zipOf(t, [][2]string{{"serialized_exported_program.json", neg}}, false))
+	w := m.Graphs[0].Initializers[0]
+	if w.Initializer.Dims != nil || w.Type.Shape[0].Known || !strings.Contains(w.Initializer.Warning, "symbolic shape ?") {
+		t.Errorf("negative size: dims %v shape %v warning %q", w.Initializer.Dims, w.Type.Shape, w.Initializer.Warning)
+	}
+}

@@ -28,8 +28,8 @@ func metaType(tm *tensorMeta) *model.Type {
 	for _, s := range tm.Sizes {
 		v, expr, ok := s.get()
 		switch {
-		case !ok:
-			t.Shape = append(t.Shape, model.Dim{})
+		case !ok || (expr == "" && v < 0):
+			t.Shape = append(t.Shape, model.Dim{}) // unknown, never negative
 		case expr != "":
 			t.Shape = append(t.Shape, model.Dim{Param: expr})
 		default:
