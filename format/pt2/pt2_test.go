@@ -273,7 +273,7 @@ func TestMalformed(t *testing.T) {
 		"missing":    {[][2]string{{"m/data/weights/model_weights_config.json", weightsConfig("weight_0", `[{"as_int":2}]`)}}, "missing"},
 		"too short":  {[][2]string{{"m/data/weights/weight_0", "1234"}, {"m/data/weights/model_weights_config.json", weightsConfig("weight_0", `[{"as_int":2}]`)}}, "exceed payload"},
 		"dims 2^62":  {[][2]string{{"m/data/weights/weight_0", "1234"}, {"m/data/weights/model_weights_config.json", weightsConfig("weight_0", `[{"as_int":4611686018427387904}]`)}}, "overflows"},
-		"symbolic":   {[][2]string{{"m/data/weights/model_weights_config.json", weightsConfig("weight_0", `[{"as_expr":{"expr_str":"s0"}}]`)}}, "symbolic shape s0"},
+		"symbolic":   {[][2]string{{"m/data/weights/model_weights_config.json", weightsConfig("weight_0", `[{"as_expr":{"expr_str":"s0"}}]`)}}, "shape s0 is not fully known"},
 		"bad config": {[][2]string{{"m/data/weights/model_weights_config.json", `{"config":[]}`}}, "weights not found"},
 	}
 	for name, c := range warnCases {
@@ -588,7 +588,7 @@ func TestNegativeSizes(t *testing.T) {
 	neg := strings.Replace(miniGraph, `"sizes":[{"as_int":2}]`, `"sizes":[{"as_int":-2}]`, 1)
 	m := mustOpen(t, zipOf(t, [][2]string{{"serialized_exported_program.json", neg}}, false))
 	w := m.Graphs[0].Initializers[0]
-	if w.Initializer.Dims != nil || w.Type.Shape[0].Known || !strings.Contains(w.Initializer.Warning, "symbolic shape ?") {
+	if w.Initializer.Dims != nil || w.Type.Shape[0].Known || !strings.Contains(w.Initializer.Warning, "shape ? is not fully known") {
 		t.Errorf("negative size: dims %v shape %v warning %q", w.Initializer.Dims, w.Type.Shape, w.Initializer.Warning)
 	}
 }

@@ -50,7 +50,7 @@ func tensorFrom(name string, tm *tensorMeta) *model.Tensor {
 	if dims, ok := typ.Shape.Ints(); ok {
 		t.Dims = dims
 	} else {
-		t.Warning = "symbolic shape " + typ.Shape.String()
+		t.Warning = "shape " + typ.Shape.String() + " is not fully known"
 	}
 	return t
 }
