@@ -548,3 +548,33 @@ func TestBrowserDarkAndBadUpload(t *testing.T) {
 	b.screenshot(t, "bad-upload")
 	noConsoleErrors(t, b)
 }
+
+// TestBrowserPinch zooms with two fingers on a touch screen.
+func TestBrowserPinch(t *testing.T) {
+	_, url := startServer(t)
+	b := newBrowser(t)
+	b.open(t, url+"/")
+	k0 := eval[float64](t, b, `__modelviz.k`)
+	touch := func(typ input.DispatchTouchEventType, spread float64) chromedp.Action[chromedp.Void] {
+		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+			p := input.DispatchTouchEventParams{Type: typ, TouchPoints: []*input.TouchPoint{}}
+			if typ != input.DispatchTouchEventTypeTouchEnd {
+				id1, id2 := 1.0, 2.0
+				p.TouchPoints = []*input.TouchPoint{{X: 640 - spread, Y: 350, ID: &id1}, {X: 640 + spread, Y: 350, ID: &id2}}
+			}
+			_, err := cdp.Call(ctx, tg, input.DispatchTouchEvent, p)
+			return chromedp.Void{}, err
+		}
+	}
+	steps := []chromedp.Action[chromedp.Void]{touch(input.DispatchTouchEventTypeTouchStart, 40)}
+	for s := 50.0; s <= 120; s += 10 {
+		steps = append(steps, touch(input.DispatchTouchEventTypeTouchMove, s))
+	}
+	steps = append(steps, touch(input.DispatchTouchEventTypeTouchEnd, 0))
+	b.run(t, 10*time.Second, steps...)
+	k1 := eval[float64](t, b, `__modelviz.k`)
+	if k1 < 2*k0 {
+		t.Errorf("pinch from 80 to 240 px: zoom %v -> %v, want about 3x", k0, k1)
+	}
+	noConsoleErrors(t, b)
+}
