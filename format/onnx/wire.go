@@ -66,6 +66,11 @@ func (f *fields) next() bool {
 		// ConsumeBytes checks the length against the remaining bytes.
 		v, m := protowire.ConsumeBytes(b)
 		if m < 0 {
+			if l, k := protowire.ConsumeVarint(b); k > 0 && l > uint64(len(b)-k) {
+				f.err = fmt.Errorf("truncated or corrupt: field %d of %s at byte %d claims %d bytes, %d remain",
+					num, f.what, f.base+int64(f.pos), l, len(b)-k)
+				return false
+			}
 			return f.fail(m)
 		}
 		f.bytes = v
