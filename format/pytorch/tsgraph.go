@@ -157,7 +157,7 @@ func (ts *tsBuilder) graph(root *tsModule) {
 	}
 	var args []*sym
 	for i, p := range fn.Params {
-		if i == 0 && p.Name == "self" {
+		if i == 0 { // self, whatever the code calls it
 			continue
 		}
 		v := gs.newValue(p.Name)

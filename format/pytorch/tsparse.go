@@ -493,6 +493,11 @@ func (p *parser) class() (*classDef, error) {
 				c.Buffers = names
 			}
 			p.next()
+		case p.isName("__annotations__") && p.toks[p.pos+1].kind == tOp && p.toks[p.pos+1].s == "=":
+			// __annotations__ = []: nothing to record.
+			if err := p.skipStatement(); err != nil {
+				return nil, err
+			}
 		case p.isName("__annotations__"):
 			// __annotations__["0"] = __torch__.X: attribute types of
 			// names that are not identifiers (Sequential children).

@@ -4,6 +4,7 @@
 # committed so tests never need python or torch.
 import collections, hashlib, io, json, os, pickle, pickletools, zipfile
 import numpy as np
+from typing import Optional
 import torch, torch.nn as nn, torchvision
 
 torch.manual_seed(0)
@@ -247,3 +248,39 @@ oracle("quantized_state_dict.pt", "state_dict", qmodel.state_dict())
 torch.jit.script(qmodel).save("quantized_scripted.pt")
 qs = torch.jit.load("quantized_scripted.pt")
 oracle("quantized_scripted.pt", "torchscript", qs, {"module_hierarchy": [{"path": n, "original_name": x.original_name} for n, x in qs.named_modules()]})
+
+
+# 10. Containers of modules and parameters, a tied weight, a non-persistent
+# buffer, an Optional input and a dict output: pickled in fp16 inside a
+# checkpoint next to an argparse.Namespace, and scripted.
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(10, 4)
+        self.blocks = nn.ModuleList([nn.Linear(4, 4) for _ in range(2)])
+        self.heads = nn.ModuleDict({"a": nn.Linear(4, 2), "b": nn.Linear(4, 3)})
+        self.plist = nn.ParameterList([nn.Parameter(torch.ones(2)), nn.Parameter(torch.zeros(3))])
+        self.pdict = nn.ParameterDict({"x": nn.Parameter(torch.ones(1))})
+        self.lm = nn.Linear(4, 10, bias=False)
+        self.lm.weight = self.emb.weight
+        self.register_buffer("cache", torch.zeros(5), persistent=False)
+
+    def forward(self, x: torch.Tensor, mask: Optional[torch.Tensor] = None):
+        h = self.emb(x)
+        for b in self.blocks:
+            h = torch.relu(b(h))
+        out = {"a": self.heads["a"](h), "b": self.heads["b"](h)}
+        if mask is not None:
+            h = h * mask.unsqueeze(-1)
+        return out, self.lm(h)
+
+
+import argparse
+net = Net()
+half = Net().half()
+ck = {"model": half, "epoch": 3, "args": argparse.Namespace(lr=0.1, name="x")}
+torch.save(ck, "containers_ckpt.pt")
+oracle("containers_ckpt.pt", "checkpoint_dict", ck, {"model_key": "model"})
+sn = torch.jit.script(net)
+sn.save("containers_scripted.pt")
+oracle("containers_scripted.pt", "torchscript", sn, ts_extra(torch.jit.load("containers_scripted.pt")))
