@@ -76,7 +76,7 @@ def oracle(path, kind, obj, extra=None):
     if extra:
         o.update(extra)
     with open(path + ".oracle.json", "w") as f:
-        json.dump(o, f, indent=1)
+        json.dump(o, f, separators=(",", ":"))
 
 
 def hierarchy(m):
