@@ -151,7 +151,11 @@ func (p *parser) parseTensor(b []byte, at int64) (*model.Tensor, error) {
 		case want >= 0 && t.Length != want:
 			p.tensorWarn(t, fmt.Sprintf("stores %d bytes but %s×%d needs %d", t.Length, t.DType, n, want))
 		default:
-			t.Loader = fileLoader(t.File, t.Offset, t.Length)
+			if t.Length <= smallTensor {
+				t.Loader = copyLoader(b[t.Offset-at : t.Offset-at+t.Length])
+			} else {
+				t.Loader = fileLoader(t.File, t.Offset, t.Length)
+			}
 		}
 	default:
 		field, per := typedField(t.DType)
@@ -187,7 +191,16 @@ func (p *parser) parseTensor(b []byte, at int64) (*model.Tensor, error) {
 			if t.DType == model.String {
 				t.Length = -1
 			}
-			t.Loader = inlineLoader(p.path, at, int64(len(b)), t.DType, field)
+			if len(b) <= smallTensor {
+				if data, err := decodeTyped(b, at, t.DType, field); err != nil {
+					t.Location, t.Length = "", 0
+					p.tensorWarn(t, fmt.Sprintf("has malformed %s: %v", fieldNames[field], err))
+				} else {
+					t.Loader = copyLoader(data)
+				}
+			} else {
+				t.Loader = inlineLoader(p.path, at, int64(len(b)), t.DType, field)
+			}
 		}
 	}
 	return t, nil
@@ -198,6 +211,17 @@ func (p *parser) tensorWarn(t *model.Tensor, msg string) {
 		t.Warning = msg
 	}
 	p.warn("tensor %q %s", t.Name, msg)
+}
+
+// smallTensor is the size up to which tensor bytes are kept in memory:
+// shape constants and scalars, which analysis reads by the thousand, cost
+// less to keep than an open/read/close each.
+const smallTensor = 64
+
+// copyLoader serves a private copy of b, so callers may modify what they get.
+func copyLoader(b []byte) func() ([]byte, error) {
+	keep := append([]byte{}, b...)
+	return func() ([]byte, error) { return append([]byte{}, keep...), nil }
 }
 
 // fileLoader reads length bytes at off of file.
