@@ -16,6 +16,9 @@ import (
 //	MatMulInteger, QLinearMatMul:   out_elems × K
 //	Einsum (two or more operands):  product of the sizes of all letters
 //	LSTM / GRU / RNN:               seq × batch × dirs × gates × hidden × (input + hidden)
+//	com.microsoft MatMulNBits:      out_elems × K (its packed weights count N×K params)
+//	com.microsoft Attention, MultiHeadAttention: projection + Q·Kᵀ + A·V
+//	ATen conv*, linear, matmul, mm, bmm, addmm, scaled_dot_product_attention: the same
 //
 // Bias additions, normalization, activations, pooling, resizing and
 // element-wise ops cost 0 MACs. FLOPs = 2 × MACs.
@@ -113,7 +116,14 @@ func (e *engine) cost(n *model.Node, ins, outs []*tval) Cost {
 		switch {
 		case r.Initializer != nil:
 			e.seenW[r] = true
-			if k := r.Initializer.NumElements(); k > 0 {
+			k := r.Initializer.NumElements()
+			if n.Op == "MatMulNBits" && n.Domain == "com.microsoft" && i == 1 {
+				// 4-bit (or 2..8-bit) packed weights: N×K of them.
+				if nn, kk := nodeAttrInt(n, "N"), nodeAttrInt(n, "K"); nn > 0 && kk > 0 {
+					k = satMul(nn, kk)
+				}
+			}
+			if k > 0 {
 				c.Params = satAdd(c.Params, k)
 			}
 		case weightSlot(n, i) && r.Producer != nil && r.Producer.Op == "Constant":
@@ -151,8 +161,13 @@ func (e *engine) macs(n *model.Node, ins, outs []*tval) int64 {
 		}
 		return nil
 	}
-	if n.Domain == "aten" {
+	switch n.Domain {
+	case "aten":
 		return e.atenMACs(n, in, out)
+	case "com.microsoft":
+		if m := e.contribMACs(n, in, out); m > 0 {
+			return m
+		}
 	}
 	switch n.Op {
 	case "Conv", "ConvInteger", "QLinearConv", "FusedConv":

@@ -220,6 +220,9 @@ func (e *engine) infer(n *model.Node, ins, outs []*tval) {
 		return
 	}
 	op := n.Op
+	if n.Domain == "com.microsoft" && c.contrib(op) {
+		return
+	}
 	switch {
 	case unaryOps[op]:
 		c.unary()

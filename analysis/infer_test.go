@@ -507,3 +507,28 @@ func TestInputOverrideBeatsRecorded(t *testing.T) {
 		t.Errorf("activation bytes %d, want %d", got, 90*8*4)
 	}
 }
+
+func TestContribOps(t *testing.T) {
+	b := newGB()
+	b.input("x", model.Float32, model.Shape{sym("batch"), kd(7), kd(64)})
+	v := b.val("wq")
+	v.Initializer = &model.Tensor{DType: model.Uint8, Dims: []int64{128, 2, 16}} // 4-bit, blocks of 32
+	b.g.Initializers = append(b.g.Initializers, v)
+	b.weight("aw", 64, 192)
+	node := func(op string, ins []string, out string, attrs ...model.Attr) {
+		b.node(op, ins, []string{out}, attrs...).Domain = "com.microsoft"
+	}
+	node("MatMulNBits", []string{"x", "wq"}, "y", aInt("K", 64), aInt("N", 128), aInt("bits", 4))
+	node("Attention", []string{"x", "aw"}, "att", aInt("num_heads", 4))
+	in := analyze(t, b.model(17), Options{Inputs: map[string]model.Shape{"x": model.Fixed(2, 7, 64)}})
+	wantShape(t, in, b.vals["y"], "2×7×128")
+	wantShape(t, in, b.vals["att"], "2×7×64")
+	mm := in.Cost(b.vals["y"].Producer)
+	if mm.MACs != 2*7*128*64 || mm.Params != 128*64 {
+		t.Errorf("MatMulNBits cost %+v, want %d MACs and %d params", mm, 2*7*128*64, 128*64)
+	}
+	// Projection 14×64×192, then Q·Kᵀ and A·V: 2·7·7·64 each.
+	if got, want := in.Cost(b.vals["att"].Producer).MACs, int64(14*64*192+2*(2*7*7*64)); got != want {
+		t.Errorf("Attention MACs %d, want %d", got, want)
+	}
+}
