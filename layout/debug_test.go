@@ -55,12 +55,6 @@ func TestDebugStats(t *testing.T) {
 	g := readGraph(t, os.Getenv("MODELVIZ_LAYOUT_GRAPH"))
 	in := inputOf(g, sizesBench, false)
 	debugf = t.Logf
-	if v := os.Getenv("SWEEPS"); v != "" {
-		fmt.Sscan(v, &maxSweeps)
-	}
-	if v := os.Getenv("MEDIAN"); v != "" {
-		useMedian = v == "1"
-	}
 	out := Layout(in)
 	debugf = nil
 	t.Logf("geometric crossings %d, %vx%v", crossings(out), out.Width, out.Height)
@@ -102,4 +96,39 @@ func TestDebugCPU(t *testing.T) {
 		Layout(in)
 	}
 	t.Logf("%s: %.1f ms CPU per layout", name, (cpuMs()-c0)/n)
+}
+
+func TestDebugCPUToggle(t *testing.T) {
+	if os.Getenv("CPUTOGGLE") == "" {
+		t.Skip()
+	}
+	full := network(10_000, 2)
+	folded := collapse(full, int32(len(full.Groups)/2/3*3))
+	c := NewCache()
+	c.Layout(full)
+	c.Layout(folded)
+	c0 := cpuMs()
+	const n = 40
+	for i := 0; i < n; i++ {
+		if i%2 == 0 {
+			c.Layout(full)
+		} else {
+			c.Layout(folded)
+		}
+	}
+	t.Logf("toggle: %.2f ms CPU per call", (cpuMs()-c0)/n)
+	var fs []*Input
+	for g := 0; g < len(full.Groups) && len(fs) < 32; g += 15 {
+		fs = append(fs, collapse(full, int32(g)))
+	}
+	c0 = cpuMs()
+	for i := 0; i < n; i++ {
+		c.Layout(fs[i%len(fs)])
+	}
+	t.Logf("collapse (root re-laid): %.2f ms CPU per call", (cpuMs()-c0)/n)
+	c0 = cpuMs()
+	for i := 0; i < 5; i++ {
+		Layout(full)
+	}
+	t.Logf("no cache: %.2f ms CPU per call", (cpuMs()-c0)/5)
 }

@@ -8,10 +8,10 @@ import (
 
 // Crossing reduction works in sweeps; each costs about nodes+edges, and
 // the whole phase stays within this many units of work.
-var (
-	orderWork     = int64(32_000_000)
+const (
+	orderWork     = 32_000_000
 	maxSweeps     = 100
-	maxStale      = 6  // sweeps without improvement before stopping
+	maxStale      = 6 // sweeps without improvement before stopping
 	transposeCap  = 4096
 	siftWork      = 30_000_000
 	maxSiftPasses = 6
@@ -475,18 +475,9 @@ func (s *sweeper) sweep(down bool) {
 	}
 }
 
-var useMedian = true
-
 // value is the weighted median of the neighbours' positions (as in dot).
 func (s *sweeper) value(ns []int32) float64 {
 	g := s.g
-	if !useMedian {
-		var sum float64
-		for _, u := range ns {
-			sum += float64(g.pos[u])
-		}
-		return sum / float64(len(ns))
-	}
 	ps := s.ps[:0]
 	for _, u := range ns {
 		ps = append(ps, float64(g.pos[u]))
