@@ -102,3 +102,21 @@ func BenchmarkOpenTorchScript(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStateDict20kTensors lists a state_dict of 20,000 small tensors
+// (16×16 float32, 20 MB): per-tensor costs (pickle records, one local
+// header read each) dominate.
+func BenchmarkStateDict20kTensors(b *testing.B) {
+	p := filepath.Join(b.TempDir(), "many.pt")
+	writeBigStateDict(b, p, 20000, 16, 16)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		m, err := Open(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(m.Graphs[0].Initializers) != 20000 {
+			b.Fatal("wrong tensor count")
+		}
+	}
+}
