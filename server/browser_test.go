@@ -284,12 +284,17 @@ func TestBrowserIris(t *testing.T) {
 	// Keyboard: + zooms in, 0 fits again.
 	k0 := eval[float64](t, b, `__modelviz.k`)
 	b.run(t, 5*time.Second, chromedp.Focus(`#graph`), chromedp.KeyEvent("+"))
-	if k1 := eval[float64](t, b, `__modelviz.k`); k1 <= k0 {
+	k1 := eval[float64](t, b, `__modelviz.k`)
+	if k1 <= k0 {
 		t.Errorf("+ did not zoom in: %v -> %v", k0, k1)
 	}
+	b.run(t, 5*time.Second, chromedp.KeyEvent("-"))
+	if k2 := eval[float64](t, b, `__modelviz.k`); k2 >= k1 {
+		t.Errorf("- did not zoom out: %v -> %v", k1, k2)
+	}
 	b.run(t, 5*time.Second, chromedp.KeyEvent("0"))
-	if k2 := eval[float64](t, b, `__modelviz.k`); k2 != k0 {
-		t.Errorf("0 did not fit: %v, want %v", k2, k0)
+	if k3 := eval[float64](t, b, `__modelviz.k`); k3 != k0 {
+		t.Errorf("0 did not fit: %v, want %v", k3, k0)
 	}
 	noConsoleErrors(t, b)
 }
@@ -575,6 +580,32 @@ func TestBrowserPinch(t *testing.T) {
 	k1 := eval[float64](t, b, `__modelviz.k`)
 	if k1 < 2*k0 {
 		t.Errorf("pinch from 80 to 240 px: zoom %v -> %v, want about 3x", k0, k1)
+	}
+	noConsoleErrors(t, b)
+}
+
+// TestBrowserDropFile drops a model file on the start page.
+func TestBrowserDropFile(t *testing.T) {
+	_, url := startServer(t)
+	b := newBrowser(t)
+	b.open(t, url+"/")
+	p := filepath.Join(t.TempDir(), "dropped.onnx")
+	os.WriteFile(p, examples.Iris, 0o600)
+	data := &input.DragData{Items: []*input.DragDataItem{}, Files: []string{p}, DragOperationsMask: 1}
+	drag := func(typ input.DispatchDragEventType) chromedp.Action[chromedp.Void] {
+		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+			_, err := cdp.Call(ctx, tg, input.DispatchDragEvent, input.DispatchDragEventParams{Type: typ, X: 640, Y: 400, Data: data})
+			return chromedp.Void{}, err
+		}
+	}
+	b.run(t, 10*time.Second, drag(input.DispatchDragEventTypeDragEnter), drag(input.DispatchDragEventTypeDragOver))
+	if eval[bool](t, b, `document.getElementById('dropzone').hidden`) {
+		t.Error("no drop zone shown while dragging a file")
+	}
+	b.run(t, 10*time.Second, drag(input.DispatchDragEventTypeDrop))
+	b.waitFor(t, `__modelviz.model === 'm2' && document.body.dataset.state === 'ready' && document.getElementById('title').textContent.includes('dropped.onnx')`)
+	if !eval[bool](t, b, `document.getElementById('dropzone').hidden && document.getElementById('start').hidden`) {
+		t.Error("drop zone or start page still shown after the drop")
 	}
 	noConsoleErrors(t, b)
 }
