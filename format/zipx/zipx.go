@@ -138,8 +138,10 @@ func (a *Archive) ReadAll(e *Entry, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("zip entry %q: %v", e.Name, err)
 	}
 	defer rc.Close()
-	// The claimed size is only a hint: start small, let it grow.
-	w := bytes.NewBuffer(make([]byte, 0, min(e.UncompressedSize, 1<<20)))
+	// The claimed size is only a hint, trusted as far as the stored bytes
+	// could inflate (deflate's best ratio is 1032:1).
+	hint := min(e.UncompressedSize, e.CompressedSize*1032+64, max)
+	w := bytes.NewBuffer(make([]byte, 0, hint+1))
 	n, err := io.Copy(w, io.LimitReader(rc, max+1))
 	if err != nil {
 		return nil, fmt.Errorf("zip entry %q: %v", e.Name, err)
