@@ -22,12 +22,17 @@ var fuzzOps = []string{
 	"LayerNormalization", "BatchNormalization", "Identity", "Not", "Neg", "Abs",
 	"Max", "Min", "Mod", "Pow", "Sqrt", "Floor", "GatherND", "CumSum", "Trilu",
 	"SequenceConstruct", "SequenceAt", "ConcatFromSequence", "SplitToSequence",
-	"If", "Loop", "Scan", "Unknown",
+	"If", "Loop", "Scan", "Unknown", "Unique", "DFT", "STFT", "HannWindow", "MaxUnpool",
+	"SoftmaxCrossEntropyLoss", "Adam", "Optional", "OptionalGetElement", "StringNormalizer",
+	"MatMulNBits", "Attention", "MultiHeadAttention", "GroupQueryAttention", "linear", "conv2d",
+	"flatten", "addmm", "scaled_dot_product_attention",
 }
 
 var fuzzAttrs = []string{"axis", "axes", "perm", "kernel_shape", "strides", "pads", "dilations",
 	"keepdims", "to", "split", "starts", "ends", "group", "transB", "transA", "hidden_size",
-	"blocksize", "allowzero", "start", "end", "ceil_mode", "num_outputs", "new_axis", "batch_dims"}
+	"blocksize", "allowzero", "start", "end", "ceil_mode", "num_outputs", "new_axis", "batch_dims",
+	"K", "N", "num_heads", "kv_num_heads", "qkv_hidden_sizes", "onesided", "stride", "padding",
+	"start_dim", "end_dim", "output_size"}
 
 type fuzzReader struct {
 	b []byte
@@ -135,7 +140,13 @@ func fuzzGraph(data []byte) (*model.Model, Options) {
 				attrs = append(attrs, model.Attr{Name: an, Kind: model.AttrGraph, Graph: sub.g})
 			}
 		}
-		b.node(op, ins, outs, attrs...)
+		n := b.node(op, ins, outs, attrs...)
+		switch op {
+		case "MatMulNBits", "Attention", "MultiHeadAttention", "GroupQueryAttention":
+			n.Domain = "com.microsoft"
+		case "linear", "conv2d", "flatten", "addmm", "scaled_dot_product_attention":
+			n.Domain = "aten"
+		}
 		names = append(names, outs...)
 	}
 	b.output(names[len(names)-1])
