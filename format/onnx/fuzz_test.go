@@ -31,6 +31,19 @@ func FuzzParse(f *testing.F) {
 			f.Add(b)
 		}
 	}
+	backend, _ := filepath.Glob(filepath.Join("testdata", "backend", "*.onnx"))
+	for _, s := range backend {
+		if b, err := os.ReadFile(s); err == nil {
+			f.Add(b)
+		}
+	}
+	x := onnxtest.Input(onnxtest.ValueInfo("x", 1, 2))
+	f.Add([]byte(onnxtest.Model(onnxtest.Graph("cycle", x,
+		onnxtest.Node("Add", "a", []string{"x", "b_out"}, []string{"a_out"}),
+		onnxtest.Node("Relu", "b", []string{"a_out"}, []string{"b_out"})))))
+	f.Add([]byte(onnxtest.Model(onnxtest.Graph("typed", x,
+		onnxtest.Initializer(onnxtest.Tensor("i4", int(model.Int4), []int64{3}, onnxtest.Msg{}.Packed(5, 0x21, 0x0f))),
+		onnxtest.Initializer(onnxtest.Tensor("big", 1, []int64{1 << 20, 1 << 20}))))))
 	f.Add([]byte(onnxtest.Nested(3)))
 	f.Add([]byte(onnxtest.Model(onnxtest.Graph("g",
 		onnxtest.Initializer(onnxtest.Tensor("w", 1, []int64{2}, onnxtest.External("w.bin", 0, 8)))))))
