@@ -69,7 +69,7 @@ func FuzzCode(f *testing.F) {
 		}
 		a.Close()
 	}
-	f.Add("class M(Module):\n  def forward(self, x: Tensor) -> Tensor:\n    _0 = (self).forward(x, )\n    _1 = (self).forward(_0, )\n    return _1\n")
+	f.Add("class M(Module):\n  def forward(self, x: Tensor) -> Tensor:\n    if x:\n      y = torch.relu(x)\n    else:\n      y = x\n    for i in range(3):\n      y = torch.add(y, i)\n    return y\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		file, err := parseSource(src)
 		if err != nil {
