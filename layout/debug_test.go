@@ -2,7 +2,9 @@ package layout
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -131,4 +133,25 @@ func TestDebugCPUToggle(t *testing.T) {
 		Layout(full)
 	}
 	t.Logf("no cache: %.2f ms CPU per call", (cpuMs()-c0)/5)
+}
+
+func TestDebugRandomBig(t *testing.T) {
+	if os.Getenv("RANDBIG") == "" {
+		t.Skip()
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	in := randomGraph(r, 20000, 60000, 0, false, false)
+	c0 := cpuMs()
+	var ms runtime.MemStats
+	out := Layout(in)
+	runtime.ReadMemStats(&ms)
+	t.Logf("random 20k/60k: %.0f ms CPU, total alloc %d MB, %vx%v", cpuMs()-c0, ms.TotalAlloc>>20, out.Width, out.Height)
+	for i := int32(1); i < 20000; i++ {
+		in.Edges = append(in.Edges, Edge{From: i - 1, To: i})
+	}
+	c0 = cpuMs()
+	a0 := ms.TotalAlloc
+	out = Layout(in)
+	runtime.ReadMemStats(&ms)
+	t.Logf("with chain: %.0f ms CPU, total alloc %d MB, peak heap %d MB, %vx%v", cpuMs()-c0, (ms.TotalAlloc-a0)>>20, ms.HeapSys>>20, out.Width, out.Height)
 }

@@ -304,7 +304,7 @@ type layered struct {
 // maxDummies bounds the dummy nodes of one level: hostile graphs with
 // many long edges would otherwise need quadratic memory.
 func maxDummies(n, m int32) int64 {
-	return min(int64(n+m)*16+100_000, 8_000_000)
+	return min(int64(n+m)*4+100_000, 4_000_000)
 }
 
 func buildLayered(n int32, rank, uOf, vOf []int32, skip func(int32) bool) *layered {

@@ -292,7 +292,7 @@ func (g *layered) initOrder(variant int, leafOf []int32) {
 // its crossings.
 func (s *sweeper) improve(per int64) int64 {
 	g := s.g
-	sweeps := int(min(int64(maxSweeps), orderWork/per))
+	sweeps := int(min(int64(maxSweeps), orderWork/(8*per)))
 	best := g.crossings()
 	if best == 0 {
 		return 0
