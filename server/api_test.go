@@ -369,3 +369,24 @@ func TestSceneJSONMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstViewFromMemo: the page's first request (initial, with an empty
+// expanded list) is answered from what Open prepared.
+func TestFirstViewFromMemo(t *testing.T) {
+	s, ts := apiServer(t)
+	e := s.model("m1")
+	if len(e.memo) != 1 {
+		t.Fatalf("memo after open: %d entries", len(e.memo))
+	}
+	r := post(t, ts.URL+"/api/models/m1/view", `{"initial":true,"expanded":[],"direction":"TB"}`, true)
+	io.Copy(io.Discard, r.Body)
+	if len(e.memo) != 1 {
+		t.Errorf("first view was laid out again: memo has %d entries", len(e.memo))
+	}
+	if a, b := (viewRequest{Expanded: []string{"b", "a"}, Dir: "TB"}).key(), (viewRequest{Expanded: []string{"a", "b"}, Dir: "TB"}).key(); a != b {
+		t.Error("key depends on the order of expanded groups")
+	}
+	if a, b := (viewRequest{Expanded: []string{}, Dir: "TB"}).key(), (viewRequest{Expanded: []string{}, Dir: "LR"}).key(); a == b {
+		t.Error("key ignores the direction")
+	}
+}

@@ -296,6 +296,15 @@ func TestBrowserIris(t *testing.T) {
 	if k3 := eval[float64](t, b, `__modelviz.k`); k3 != k0 {
 		t.Errorf("0 did not fit: %v, want %v", k3, k0)
 	}
+
+	// Left-to-right layout, kept in the link.
+	b.run(t, 5*time.Second, chromedp.Click(`#btn-dir`))
+	b.waitFor(t, `__modelviz.scene.direction === 'LR' && __modelviz.scene.width > __modelviz.scene.height`)
+	time.Sleep(400 * time.Millisecond)
+	if h := eval[string](t, b, `location.hash`); !strings.Contains(h, "d=LR") {
+		t.Errorf("direction not in the link: %s", h)
+	}
+	b.screenshot(t, "iris-lr")
 	noConsoleErrors(t, b)
 }
 

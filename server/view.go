@@ -85,9 +85,13 @@ func (s *Server) apiView(w http.ResponseWriter, r *http.Request, e *entry) {
 // key identifies a request's answer: the same request gives the same
 // bytes (layouts are deterministic).
 func (vr viewRequest) key() string {
-	exp := append([]string(nil), vr.Expanded...)
-	sort.Strings(exp)
-	b, _ := json.Marshal([]any{vr.All, vr.Initial, vr.Dir, exp, vr.Expanded == nil, vr.Reveal})
+	var exp []string
+	if !vr.All && !(vr.Initial && len(vr.Reveal) == 0) {
+		// Only then does the list matter (see layouter.options).
+		exp = append([]string{}, vr.Expanded...)
+		sort.Strings(exp)
+	}
+	b, _ := json.Marshal([]any{vr.All, vr.Initial, vr.Dir, exp, vr.Reveal})
 	return string(b)
 }
 

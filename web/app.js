@@ -994,6 +994,7 @@
     if (st.sel && st.sel.node) p.set('n', st.sel.node.graph + ':' + st.sel.node.node);
     if (st.sel && st.sel.tensor && st.sel.tensor.name) p.set('t', st.sel.tensor.graph + ':' + st.sel.tensor.name);
     p.set('e', [...st.expanded].join(','));
+    if (st.dir !== 'TB') p.set('d', st.dir);
     const [cx, cy] = toWorld(st.w / 2, st.h / 2);
     p.set('v', Math.round(cx) + ',' + Math.round(cy) + ',' + st.k.toFixed(4));
     const h = '#' + p.toString();
@@ -1001,7 +1002,7 @@
   }
   function parseHash() {
     const p = new URLSearchParams(location.hash.slice(1));
-    const out = { m: p.get('m') };
+    const out = { m: p.get('m'), d: p.get('d') === 'LR' ? 'LR' : 'TB' };
     if (p.has('e')) out.e = p.get('e').split(',').filter(Boolean);
     const split = (s) => { const i = s.indexOf(':'); return i < 0 ? null : [s.slice(0, i), s.slice(i + 1)]; };
     if (p.get('n')) { const s = split(p.get('n')); if (s) out.n = { graph: s[0], node: parseInt(s[1], 10) }; }
@@ -1023,6 +1024,8 @@
     st.meta = meta;
     $('title').textContent = meta.name + ' · ' + meta.format + ' · ' + meta.nodes_total + ' ops · ' + fmtInt(meta.totals.params) + ' params';
     document.title = meta.name + ' — modelviz';
+    st.dir = h.d || 'TB';
+    updateDirButton();
     const req = h.e ? { expanded: h.e } : { initial: true };
     st.expanded = new Set(h.e || []);
     const ok = await relayout(req);
@@ -1222,6 +1225,12 @@
     lg.lastChild.title = 'no MACs';
   }
   $('btn-model').addEventListener('click', showModel);
+  $('btn-dir').addEventListener('click', () => {
+    st.dir = st.dir === 'TB' ? 'LR' : 'TB';
+    updateDirButton();
+    relayout({}).then((ok) => ok && firstView());
+  });
+  function updateDirButton() { $('btn-dir').textContent = st.dir === 'TB' ? 'Left → right' : 'Top → bottom'; }
   $('btn-close').addEventListener('click', clearSelection);
   $('btn-png').addEventListener('click', () => exportImage('png'));
   $('btn-svg').addEventListener('click', () => exportImage('svg'));
