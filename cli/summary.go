@@ -615,6 +615,23 @@ func (s *summary) writeText(w io.Writer) {
 func (s *summary) writeFooter(w io.Writer) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 	t := s.info.Total()
+	if len(s.m.Graphs) > 0 && s.m.Graphs[0] != nil && len(s.m.Graphs[0].Inputs) > 0 {
+		var parts []string
+		for _, v := range s.m.Graphs[0].Inputs {
+			if v == nil {
+				continue
+			}
+			part := v.Name
+			if ty := s.info.Type(v); ty != nil && ty.Kind == model.TensorType {
+				part += " " + ty.DType.String() + " " + ty.Shape.String()
+			}
+			parts = append(parts, part)
+		}
+		if len(parts) > 8 {
+			parts = append(parts[:8], fmt.Sprintf("... %d more", len(parts)-8))
+		}
+		p("Inputs: %s\n", strings.Join(parts, ", "))
+	}
 	p("Total params: %s\n", commas(t.Params))
 	if len(s.byDType) > 0 {
 		var parts []string
