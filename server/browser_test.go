@@ -143,6 +143,12 @@ func (b *browser) waitFor(t testing.TB, js string) {
 	}
 }
 
+// nextFrame waits until the page has drawn what is pending.
+func (b *browser) nextFrame(t testing.TB) {
+	t.Helper()
+	eval[bool](t, b, `new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`)
+}
+
 // artifacts is where screenshots go; they are not committed.
 func artifacts(t testing.TB) string {
 	d := os.Getenv("MODELVIZ_ARTIFACTS")
@@ -300,7 +306,7 @@ func TestBrowserIris(t *testing.T) {
 	// Left-to-right layout, kept in the link.
 	b.run(t, 5*time.Second, chromedp.Click(`#btn-dir`))
 	b.waitFor(t, `__modelviz.scene.direction === 'LR' && __modelviz.scene.width > __modelviz.scene.height`)
-	time.Sleep(400 * time.Millisecond)
+	b.waitFor(t, `location.hash.includes('d=LR')`)
 	if h := eval[string](t, b, `location.hash`); !strings.Contains(h, "d=LR") {
 		t.Errorf("direction not in the link: %s", h)
 	}
@@ -355,7 +361,7 @@ func TestBrowserGroupsAndDeepLink(t *testing.T) {
 		return [r.left + s.w/2, r.top + s.h/2]; })()`)
 	b.run(t, 10*time.Second, chromedp.MouseClickXY(pos[0], pos[1]))
 	b.waitFor(t, `__modelviz.sel && __modelviz.sel.node && !document.getElementById('properties').hidden`)
-	time.Sleep(400 * time.Millisecond) // the hash is written 250 ms after the last change
+	eval[bool](t, b, `__modelviz.api.saveHash(), true`) // else written 250 ms after the last change
 	want := eval[string](t, b, `JSON.stringify([__modelviz.sel.box, [...__modelviz.expanded].sort(), Math.round(__modelviz.k*100)])`)
 	link := eval[string](t, b, `location.href`)
 	if !strings.Contains(link, "#") {
@@ -474,11 +480,11 @@ func TestBrowserInteractions(t *testing.T) {
 	// The heat map recolours operators by MACs.
 	at := eval[[]float64](t, b, `(() => { const s = __modelviz, n = s.scene.nodes.find(n => n.label === 'MatMul' && n.macs > 0);
 		s.api.centerOn(n.x + 3, n.y + 3, 1.5); return [s.w/2, s.h/2]; })()`)
-	time.Sleep(100 * time.Millisecond)
+	b.nextFrame(t)
 	px := fmt.Sprintf(`%s(%v, %v)`, canvasPixel, at[0], at[1])
 	before := eval[string](t, b, px)
 	b.run(t, 5*time.Second, chromedp.Click(`#btn-heat`))
-	time.Sleep(100 * time.Millisecond)
+	b.nextFrame(t)
 	if after := eval[string](t, b, px); after == before {
 		t.Errorf("heat map did not recolour a MatMul box (pixel %s)", after)
 	}

@@ -1268,7 +1268,7 @@
   window.addEventListener('error', (e) => { if (body.dataset.state === 'loading') setState('error', 'viewer error: ' + e.message); });
 
   // Test and benchmark hooks: no UI, only what a script cannot do by events.
-  st.api = { fit, zoomAt, centerOn, relayout, revealNode, draw, expandGroups, collapseGroup, runSearch, pickHit };
+  st.api = { saveHash, fit, zoomAt, centerOn, relayout, revealNode, draw, expandGroups, collapseGroup, runSearch, pickHit };
 
   start();
 })();
