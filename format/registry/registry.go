@@ -66,6 +66,17 @@ func oneLine(s string) string {
 
 // Open opens path with the first format that accepts it.
 func Open(path string) (*model.Model, error) {
+	// Stat first: opening a FIFO would block until someone writes to it.
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, &Error{path, unwrapPathError(err)}
+	}
+	if st.IsDir() {
+		return nil, &Error{path, errors.New("is a directory, not a model file")}
+	}
+	if !st.Mode().IsRegular() {
+		return nil, &Error{path, errors.New("is not a regular file")}
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &Error{path, unwrapPathError(err)}

@@ -65,8 +65,9 @@ func TestErrors(t *testing.T) {
 		write("page.onnx", "  <!DOCTYPE html><html></html>"):                                       "HTML page",
 		write("notes.txt", "just some text\n"):                                                     "not a model file",
 		filepath.Join(dir, "missing.onnx"):                                                         "no such file",
-		dir:                                                                                        "",
+		dir:                                                                                        "is a directory",
 	}
+
 	for path, want := range cases {
 		_, err := Open(path)
 		var e *Error
