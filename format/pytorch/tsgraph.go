@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/modelviz/modelviz/format/pickle"
 	"github.com/modelviz/modelviz/model"
@@ -230,10 +231,13 @@ func (ts *tsBuilder) node(op, domain string, args []*sym, names []string, hints 
 	n := &model.Node{ID: int32(len(g.Nodes)), Op: op, Domain: domain,
 		Name: op + "_" + strconv.Itoa(gs.ops[key]), Group: append([]string(nil), gs.group...)}
 	g.Nodes = append(g.Nodes, n)
+	schema := schemaArgs(domain, op)
 	for i, a := range args {
 		an := "arg" + strconv.Itoa(i)
 		if i < len(names) && names[i] != "" {
 			an = names[i]
+		} else if i < len(schema) {
+			an = schema[i]
 		}
 		ts.bindArg(n, an, a)
 	}
@@ -250,6 +254,24 @@ func (ts *tsBuilder) node(op, domain string, args []*sym, names []string, hints 
 		n.Outputs = append(n.Outputs, v)
 	}
 	return n
+}
+
+var schemaCache = struct {
+	sync.Mutex
+	m map[string][]string
+}{m: map[string][]string{}}
+
+// schemaArgs names an operator's arguments from its ATen schema.
+func schemaArgs(domain, op string) []string {
+	key := domain + "::" + op
+	schemaCache.Lock()
+	defer schemaCache.Unlock()
+	if a, ok := schemaCache.m[key]; ok {
+		return a
+	}
+	a := strings.Fields(opArgs[key])
+	schemaCache.m[key] = a
+	return a
 }
 
 func (ts *tsBuilder) addInput(n *model.Node, v *model.Value) {
