@@ -364,16 +364,64 @@ func (e *engine) infer(n *model.Node, ins, outs []*tval) {
 		if s := c.shape(0); s != nil {
 			r = kd(int64(len(s)))
 		}
-		c.set(0, model.Int64, model.Shape{r, unknownDim})
+		count := unknownDim
+		if cv := c.foldIn(0); cv != nil {
+			n := int64(0)
+			if cv.float {
+				for _, f := range cv.flts {
+					if f != 0 {
+						n++
+					}
+				}
+			} else {
+				for _, d := range cv.ints {
+					if !d.Known {
+						n = -1
+						break
+					}
+					if d.Value != 0 {
+						n++
+					}
+				}
+			}
+			if n >= 0 {
+				count = kd(n)
+			}
+		}
+		c.set(0, model.Int64, model.Shape{r, count})
 	case "NonMaxSuppression":
 		c.set(0, model.Int64, model.Shape{unknownDim, kd(3)})
 	case "Compress":
-		c.set(0, c.dtype(0), model.Shape{unknownDim})
+		// The selected count is known when the condition is folded.
+		sel := unknownDim
+		if cv := c.foldIn(1); cv != nil && !cv.float {
+			n := int64(0)
+			for _, d := range cv.ints {
+				if !d.Known {
+					n = -1
+					break
+				}
+				if d.Value != 0 {
+					n++
+				}
+			}
+			if n >= 0 {
+				sel = kd(n)
+			}
+		}
+		c.set(0, c.dtype(0), model.Shape{sel})
 		if s := c.shape(0); s != nil && c.attr("axis") != nil {
 			if ax, ok := normAxis(c.attrInt("axis", 0), len(s)); ok {
 				out := cloneShape(s)
-				out[ax] = unknownDim
+				if sel.Known && s[ax].Known {
+					sel = kd(min(sel.Value, s[ax].Value))
+				}
+				out[ax] = sel
 				c.set(0, c.dtype(0), out)
+			}
+		} else if s != nil && sel.Known {
+			if n, ok := elems(s, nil); ok && fullyKnown(s) {
+				c.set(0, c.dtype(0), model.Shape{kd(min(sel.Value, n))})
 			}
 		}
 	case "Unique":
