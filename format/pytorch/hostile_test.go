@@ -393,3 +393,59 @@ func TestHostileNames(t *testing.T) {
 		}
 	}
 }
+
+// TestLegacyStorageView builds a legacy file by hand whose tensor uses an
+// old-style storage view ('view_key', offset, size): the tensor reads the
+// root storage from the view's offset.
+func TestLegacyStorageView(t *testing.T) {
+	var f bytes.Buffer
+	f.Write(legacyMagic)
+	f.WriteString(".")
+	f.WriteString("\x80\x02M\xe9\x03.") // protocol 1001
+	f.WriteString("\x80\x02}(X\x0d\x00\x00\x00little_endian\x88u.")
+	var w pickleWriter
+	w.WriteString("\x80\x02}(")
+	w.str("v")
+	w.global("torch._utils", "_rebuild_tensor_v2")
+	w.WriteString("((")
+	w.str("storage")
+	w.global("torch", "FloatStorage")
+	w.str("root")
+	w.str("cpu")
+	w.long(6) // root storage: 6 floats
+	w.WriteString("(")
+	w.str("view")
+	w.long(2) // the view starts at element 2
+	w.long(3) // and has 3 elements
+	w.WriteString("ttQ")
+	w.int(0)
+	w.WriteString("(")
+	w.long(3)
+	w.WriteString("t(")
+	w.long(1)
+	w.WriteString("t\x89")
+	w.global("collections", "OrderedDict")
+	w.WriteString(")RtRu.")
+	f.Write(w.Bytes())
+	f.WriteString("\x80\x02]X\x04\x00\x00\x00roota.") // storage keys
+	binary.Write(&f, binary.LittleEndian, int64(6))
+	for i := 0; i < 6; i++ {
+		binary.Write(&f, binary.LittleEndian, float32(i))
+	}
+	p := filepath.Join(t.TempDir(), "view.pt")
+	os.WriteFile(p, f.Bytes(), 0o644)
+	m, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := m.Graphs[0].Initializers[0]
+	b, err := v.Initializer.Load()
+	if err != nil {
+		t.Fatalf("%s: %v (warning %q)", v.Name, err, v.Initializer.Warning)
+	}
+	var got [3]float32
+	binary.Read(bytes.NewReader(b), binary.LittleEndian, &got)
+	if got != [3]float32{2, 3, 4} {
+		t.Errorf("view read %v, want [2 3 4]", got)
+	}
+}
