@@ -14,10 +14,22 @@ func (c *nctx) unique() {
 		return
 	}
 	if c.attr("axis") == nil {
-		c.set(0, dt, model.Shape{unknownDim})
-		c.set(1, model.Int64, model.Shape{unknownDim})
+		// Over the flattened input: the count of distinct values is known
+		// when the input is folded.
+		n := unknownDim
+		if cv := c.smallAll(0); cv != nil {
+			seen := map[float64]bool{}
+			if f, ok := cv[0].floats(); ok {
+				for _, v := range f {
+					seen[v] = true
+				}
+				n = kd(int64(len(seen)))
+			}
+		}
+		c.set(0, dt, model.Shape{n})
+		c.set(1, model.Int64, model.Shape{n})
 		c.set(2, model.Int64, model.Shape{dimsProduct(s)})
-		c.set(3, model.Int64, model.Shape{unknownDim})
+		c.set(3, model.Int64, model.Shape{n})
 		return
 	}
 	ax, ok := normAxis(c.attrInt("axis", 0), len(s))

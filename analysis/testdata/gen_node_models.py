@@ -7,9 +7,10 @@ compares with the recorded output types.
 
 Each case is packed twice:
 - "<case>.onnx": the model as written (graph outputs record exact types);
-- "<case>.folded.onnx": the same with every small integer or bool input
-  (shape vectors, axes, indices, sizes: at most 64 elements) turned into
-  an initializer holding the test's input data, and each graph output's
+- "<case>.folded.onnx": the same with every small integer, bool or float
+  input (shape vectors, axes, indices, sizes, scales: at most 64
+  elements) turned into an initializer holding the test's input data,
+  and each graph output's
   shape set to the shape of the reference output the test computed. This
   checks the constant folding of shape inputs against real results.
 
@@ -34,8 +35,8 @@ np.float, np.int, np.bool, np.object, np.str, np.complex = float, int, bool, obj
 import onnx  # noqa: E402
 from onnx import TensorProto, numpy_helper  # noqa: E402
 
-INTS = {TensorProto.INT64, TensorProto.INT32, TensorProto.BOOL, TensorProto.INT8,
-        TensorProto.UINT8, TensorProto.INT16}
+FOLD = {TensorProto.INT64, TensorProto.INT32, TensorProto.BOOL, TensorProto.INT8,
+        TensorProto.UINT8, TensorProto.INT16, TensorProto.FLOAT, TensorProto.DOUBLE}
 
 
 def load_pb(path):
@@ -55,7 +56,7 @@ def folded(model_path, data_dir):
     changed = False
     for vi, p in zip(graph_inputs, ins):
         t = load_pb(p)
-        if not vi.type.HasField("tensor_type") or t.data_type not in INTS:
+        if not vi.type.HasField("tensor_type") or t.data_type not in FOLD:
             continue
         arr = numpy_helper.to_array(t)
         if arr.size > 64:
