@@ -10,6 +10,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -870,6 +871,14 @@ func (m *machine) apply(fn any, args Tuple, kw *Dict, how string) (any, error) {
 		if b, ok := latin1(args); ok {
 			return b, nil
 		}
+	case g.Module == "torch.jit._pickle" && len(args) == 1 && strings.HasPrefix(g.Name, "build_") && strings.HasSuffix(g.Name, "list"):
+		// TorchScript's typed lists: build_intlist([1, 2]) is the list.
+		if l, ok := args[0].(*List); ok {
+			return l, nil
+		}
+	case g == Global{"torch.jit._pickle", "restore_type_tag"} && len(args) == 2:
+		// (value, "Dict[str, int]"): the type tag only.
+		return args[0], nil
 	case g == Global{"_codecs", "encode"}:
 		// Python 2 compatible pickles write bytes as encode(str, "latin1").
 		if b, ok := latin1(args); ok {

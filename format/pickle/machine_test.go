@@ -193,3 +193,18 @@ func FuzzPickle(f *testing.F) {
 		}
 	})
 }
+
+func TestTorchScriptLists(t *testing.T) {
+	p := "\x80\x02ctorch.jit._pickle\nbuild_intlist\n](K\x01K\x02e\x85Rctorch.jit._pickle\nrestore_type_tag\n}X\x08\x00\x00\x00Dict[,,]\x86R\x86."
+	res, err := Load([]byte(p), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tu := res.Value.(Tuple)
+	if l, ok := tu[0].(*List); !ok || len(l.Items) != 2 {
+		t.Errorf("build_intlist: %s", Repr(tu[0]))
+	}
+	if _, ok := tu[1].(*Dict); !ok {
+		t.Errorf("restore_type_tag: %s", Repr(tu[1]))
+	}
+}
