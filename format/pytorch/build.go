@@ -513,6 +513,13 @@ func (b *builder) build(root any) {
 				break
 			}
 		}
+		for i, k := range r.Keys {
+			ks, _ := k.(string)
+			if v := r.Values[i]; v != nil && !stateDictValue(v) && !strings.HasSuffix(ks, "_extra_state") {
+				flat = false
+				break
+			}
+		}
 		modelKey := ""
 		for _, k := range modelKeys {
 			if _, ok := r.Get(k); ok {

@@ -95,8 +95,56 @@ func Open(path string) (*model.Model, error) {
 		return openLegacy(path, abs)
 	case isTorchTar(head):
 		return nil, errors.New("this is PyTorch's old tar format (torch < 0.4), which modelviz does not read: load it with an old torch and save it again")
+	case len(head) > 2 && head[0] == 0x80 && head[1] >= 2 && head[1] <= 5:
+		// A plain pickle (.pkl) chosen by its extension: numpy arrays
+		// and any tensors whose storages it carries.
+		return openPickle(path)
 	}
 	return nil, errors.New("not a PyTorch file")
+}
+
+// openPickle reads a plain pickle file, outside any torch container.
+func openPickle(path string) (*model.Model, error) {
+	data, err := readCapped(path, maxPickle)
+	if err != nil {
+		return nil, err
+	}
+	res, err := pickle.Load(data, nil)
+	if err != nil {
+		return nil, err
+	}
+	m := newModel(path)
+	m.Producer = ""
+	m.Metadata = append(m.Metadata, model.KV{Key: "container", Value: "pickle"},
+		model.KV{Key: "pickle_protocol", Value: fmt.Sprint(res.Protocol)})
+	if c := customClasses(res); c != "" {
+		m.Metadata = append(m.Metadata, model.KV{Key: "custom_classes", Value: c})
+	}
+	newBuilder(m, false).build(res.Value)
+	if err := finish(m, res); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func readCapped(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > max {
+		return nil, fmt.Errorf("pickle of %d bytes is larger than the %d-byte limit", st.Size(), max)
+	}
+	buf := make([]byte, st.Size())
+	if _, err := io.ReadFull(f, buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
 }
 
 func newModel(path string) *model.Model {

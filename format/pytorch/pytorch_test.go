@@ -255,6 +255,8 @@ func TestCorpus(t *testing.T) {
 
 func TestFixtures(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.pt")
+	pkls, _ := filepath.Glob("testdata/*.pkl")
+	files = append(files, pkls...)
 	n := 0
 	for _, f := range files {
 		if _, err := os.Stat(f + ".oracle.json"); err != nil {

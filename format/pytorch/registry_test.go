@@ -19,7 +19,7 @@ func TestRegistry(t *testing.T) {
 		t.Errorf("LFS pointer: %v", err)
 	}
 	// Every kind opens through the registry as pytorch, and errors name the file.
-	for _, f := range []string{"testdata/legacy.pt", "testdata/checkpoint.pt", "testdata/mobilenet_scripted.pt"} {
+	for _, f := range []string{"testdata/legacy.pt", "testdata/checkpoint.pt", "testdata/mobilenet_scripted.pt", "testdata/plain_numpy.pkl"} {
 		m, err := registry.Open(f)
 		if err != nil || m.Format != "pytorch" {
 			t.Errorf("%s: %v", f, err)

@@ -284,3 +284,16 @@ oracle("containers_ckpt.pt", "checkpoint_dict", ck, {"model_key": "model"})
 sn = torch.jit.script(net)
 sn.save("containers_scripted.pt")
 oracle("containers_scripted.pt", "torchscript", sn, ts_extra(torch.jit.load("containers_scripted.pt")))
+
+
+# 11. A plain pickle (not torch.save) of numpy arrays, as .pkl files hold.
+plain = {"W": np.arange(12, dtype=np.float32).reshape(3, 4), "b": np.zeros(3, dtype=np.float64), "name": "plain"}
+with open("plain_numpy.pkl", "wb") as f:
+    pickle.dump(plain, f, protocol=4)
+o = {"file": "plain_numpy.pkl", "kind": "pickle", "tensors": [], "total_params": 15}
+for k in ("W", "b"):
+    a = plain[k]
+    o["tensors"].append({"key": k, "dtype": str(a.dtype), "shape": list(a.shape), "numel": int(a.size),
+                         "sha256": hashlib.sha256(a.tobytes()).hexdigest()})
+with open("plain_numpy.pkl.oracle.json", "w") as f:
+    json.dump(o, f, separators=(",", ":"))
