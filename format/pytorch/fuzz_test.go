@@ -15,6 +15,8 @@ import (
 func seedFiles() [][]byte {
 	var out [][]byte
 	names, _ := filepath.Glob("testdata/*.pt")
+	pkls, _ := filepath.Glob("testdata/*.pkl")
+	names = append(names, pkls...)
 	corpus := filepath.Join(testutil.RepoRoot(), "..", "shared", "corpus")
 	for _, n := range []string{"iris_full.pt", "iris_state_dict.pth", "iris_scripted.pt", "iris_traced.pt"} {
 		names = append(names, filepath.Join(corpus, n))
