@@ -390,3 +390,72 @@ func TestFirstViewFromMemo(t *testing.T) {
 		t.Error("key ignores the direction")
 	}
 }
+
+// TestCorpusSmoke opens every corpus model through the API: metadata, the
+// first view, everything expanded, every node's panel, a search, and the
+// first weight's statistics. Nothing may fail with a 5xx or panic.
+func TestCorpusSmoke(t *testing.T) {
+	dir := testutil.CorpusDir(t)
+	var files []string
+	for _, pat := range []string{"*.onnx", "*.pt", "*.pth", "external_data/*.onnx", "onnx-backend/*.onnx"} {
+		m, _ := filepath.Glob(filepath.Join(dir, pat))
+		files = append(files, m...)
+	}
+	if testing.Short() && len(files) > 20 {
+		files = files[:20]
+	}
+	s := New(Options{Logf: t.Logf})
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	check := func(u string) *http.Response {
+		resp, err := http.Get(ts.URL + u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode >= 500 {
+			b, _ := io.ReadAll(resp.Body)
+			t.Errorf("GET %s: %d %s", u, resp.StatusCode, b)
+		}
+		return resp
+	}
+	for _, f := range files {
+		id, err := s.Open(f)
+		base := "/api/models/" + id
+		check(base).Body.Close()
+		if err != nil {
+			continue
+		}
+		check(base + "/view?initial=1").Body.Close()
+		resp := check(base + "/view?all=1")
+		var sc sceneJSON
+		json.NewDecoder(resp.Body).Decode(&sc)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: view all: %d", filepath.Base(f), resp.StatusCode)
+			continue
+		}
+		n := 0
+		for _, b := range sc.Nodes {
+			if b.Kind != "op" || b.Node < 0 || n >= 200 {
+				continue
+			}
+			n++
+			r := check(base + "/node?graph=" + urlq(b.Graph) + "&node=" + itoa(b.Node))
+			var nj nodeJSON
+			json.NewDecoder(r.Body).Decode(&nj)
+			r.Body.Close()
+			if r.StatusCode != 200 {
+				t.Errorf("%s: node %s: %d", filepath.Base(f), b.ID, r.StatusCode)
+				continue
+			}
+			for _, in := range nj.Inputs {
+				if in.Weight != nil && in.Weight.Numeric {
+					check(base + "/tensor?graph=" + urlq(b.Graph) + "&name=" + urlq(in.Name) + "&limit=10").Body.Close()
+					break
+				}
+			}
+		}
+		check(base + "/search?q=" + urlq("/conv|matmul|gemm/")).Body.Close()
+	}
+	t.Logf("%d files", len(files))
+}
