@@ -243,6 +243,7 @@ func TestPublishedMACsExtra(t *testing.T) {
 	}
 	ops := map[string]float64{ // torchvision/models/*.py, "_ops"
 		"resnet50": 4.089, "efficientnet_b0": 0.386, "mnasnet0_5": 0.104, "vit_b_16": 17.564,
+		"convnext_tiny": 4.456, "swin_t": 4.491,
 	}
 	for name, want := range ops {
 		path := filepath.Join(dir, name+".onnx")

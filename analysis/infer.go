@@ -1294,11 +1294,34 @@ func (c *nctx) transpose() {
 		out[i] = s[p]
 	}
 	c.set(0, dt, out)
-	// Fold transposes of 1-D or 2-D small constants.
-	if len(s) <= 1 {
-		if cv := c.small(0); cv != nil {
-			c.outs[0].c = cv
+	// Fold transposes of small integer constants.
+	if cv := c.intConst(0); cv != nil && len(cv.dims) == len(perm) && !cv.float {
+		dims := make([]int64, len(perm))
+		for i, p := range perm {
+			dims[i] = cv.dims[p]
 		}
+		strides := make([]int64, len(cv.dims))
+		st := int64(1)
+		for ax := len(cv.dims) - 1; ax >= 0; ax-- {
+			strides[ax] = st
+			st *= cv.dims[ax]
+		}
+		vals := make([]model.Dim, len(cv.ints))
+		idx := make([]int64, len(dims))
+		for k := range vals {
+			off := int64(0)
+			for i, p := range perm {
+				off += idx[i] * strides[p]
+			}
+			vals[k] = cv.ints[off]
+			for ax := len(dims) - 1; ax >= 0; ax-- {
+				if idx[ax]++; idx[ax] < dims[ax] {
+					break
+				}
+				idx[ax] = 0
+			}
+		}
+		c.outs[0].c = intsConst(dims, vals)
 	}
 }
 
@@ -1445,7 +1468,7 @@ func (c *nctx) split() {
 	if cv := c.vec1(0); cv != nil && len(cv.dims) == 1 && !cv.float {
 		off := 0
 		for i := range c.outs {
-			if !dims[i].Known || off+int(dims[i].Value) > len(cv.ints) {
+			if !dims[i].Known || dims[i].Value < 0 || dims[i].Value > int64(len(cv.ints)-off) {
 				return
 			}
 			if c.outs[i] != nil {
@@ -1590,34 +1613,60 @@ func (c *nctx) slice() {
 		per[ax] = rng{starts[i], ends[i], step}
 	}
 	c.set(0, dt, out)
-	// Fold slices of 1-D constants (shape vectors).
-	if cv := c.vec1(0); cv != nil && len(cv.dims) == 1 && !cv.float {
-		r, ok := per[0]
+	// Fold slices of small integer constants (shape vectors, the pads
+	// matrix of torch's F.pad export).
+	cv := c.intConst(0)
+	dims, ok := out.Ints()
+	if cv == nil || !ok || len(cv.dims) != len(s) {
+		return
+	}
+	n, ok := elems(out, nil)
+	if !ok || n > maxFold {
+		return
+	}
+	starts0 := make([]int64, len(s))
+	steps0 := make([]int64, len(s))
+	for ax := range s {
+		steps0[ax] = 1
+		r, ok := per[ax]
 		if !ok {
-			r = rng{kd(0), kd(math.MaxInt64), 1}
+			continue
 		}
-		if !out[0].Known || !r.start.Known {
+		if !r.start.Known {
 			return
 		}
-		n := int64(len(cv.ints))
-		start := r.start.Value
-		if start < 0 {
-			start += n
+		d := cv.dims[ax]
+		st := r.start.Value
+		if st < 0 {
+			st += d
 		}
 		if r.step > 0 {
-			start = max(min(start, n), 0)
+			st = max(min(st, d), 0)
 		} else {
-			start = max(min(start, n-1), 0)
+			st = max(min(st, d-1), 0)
 		}
-		vals := make([]model.Dim, 0, out[0].Value)
-		for k, i := int64(0), start; k < out[0].Value; k, i = k+1, i+r.step {
-			if i < 0 || i >= n {
+		starts0[ax], steps0[ax] = st, r.step
+	}
+	vals := make([]model.Dim, n)
+	idx := make([]int64, len(dims))
+	for k := range vals {
+		off := int64(0)
+		for ax := range dims {
+			i := starts0[ax] + idx[ax]*steps0[ax]
+			if i < 0 || i >= cv.dims[ax] {
 				return
 			}
-			vals = append(vals, cv.ints[i])
+			off = off*cv.dims[ax] + i
 		}
-		c.outs[0].c = vecConst(vals)
+		vals[k] = cv.ints[off]
+		for ax := len(dims) - 1; ax >= 0; ax-- {
+			if idx[ax]++; idx[ax] < dims[ax] {
+				break
+			}
+			idx[ax] = 0
+		}
 	}
+	c.outs[0].c = intsConst(dims, vals)
 }
 
 func (c *nctx) gather() {

@@ -532,3 +532,26 @@ func TestContribOps(t *testing.T) {
 		t.Errorf("Attention MACs %d, want %d", got, want)
 	}
 }
+
+// torch's F.pad export (opset 11+): the pads list is reversed pairwise
+// through Concat → Reshape [-1,2] → Slice(step -1) → Transpose → Reshape.
+func TestTorchPadPattern(t *testing.T) {
+	b := newGB()
+	b.input("x", model.Float32, model.Fixed(1, 3, 5, 6))
+	b.ints("p", 0, 1, 2, 3) // F.pad(x, (0, 1, 2, 3)): last dim (0,1), dim 2 (2,3)
+	b.ints("zeros", 0, 0, 0, 0)
+	b.node("Concat", []string{"p", "zeros"}, []string{"c"}, aInt("axis", 0))
+	b.ints("m2", -1, 2)
+	b.node("Reshape", []string{"c", "m2"}, []string{"r"})
+	b.ints("st", -1)
+	b.ints("en", math.MinInt64)
+	b.ints("ax", 0)
+	b.ints("sp", -1)
+	b.node("Slice", []string{"r", "st", "en", "ax", "sp"}, []string{"s"})
+	b.node("Transpose", []string{"s"}, []string{"tr"}, aInts("perm", 1, 0))
+	b.ints("m1", -1)
+	b.node("Reshape", []string{"tr", "m1"}, []string{"pads"})
+	b.node("Pad", []string{"x", "pads"}, []string{"y"})
+	in := analyze(t, b.model(13), Options{})
+	wantShape(t, in, b.vals["y"], "1×3×10×7")
+}

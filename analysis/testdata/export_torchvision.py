@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Exports torchvision classifiers beyond the corpus to ONNX (random
-weights, 1x3x224x224, opset 14) for TestPublishedMACsExtra:
+weights, 1x3x224x224, opset 17) for TestPublishedMACsExtra:
 
     /usr/bin/python3 analysis/testdata/export_torchvision.py /tmp/tv
     MODELVIZ_TORCHVISION_DIR=/tmp/tv go test ./analysis -run Extra -v
@@ -14,7 +14,7 @@ import sys
 import torch
 import torchvision
 
-NAMES = ["resnet50", "efficientnet_b0", "mnasnet0_5", "vit_b_16"]
+NAMES = ["resnet50", "efficientnet_b0", "mnasnet0_5", "vit_b_16", "convnext_tiny", "swin_t"]
 
 
 def main(out):
@@ -22,7 +22,7 @@ def main(out):
     for name in NAMES:
         m = getattr(torchvision.models, name)(weights=None).eval()
         torch.onnx.export(m, torch.zeros(1, 3, 224, 224), os.path.join(out, name + ".onnx"),
-                          opset_version=14, input_names=["x"], output_names=["y"])
+                          opset_version=17, input_names=["x"], output_names=["y"])
         print(name, sum(p.numel() for p in m.parameters()))
 
 
