@@ -214,6 +214,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := hs.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// A long download is still running: the user asked to stop.
+		err = hs.Close()
+	}
 	s.Close()
 	return err
 }

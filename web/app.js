@@ -1179,6 +1179,10 @@
     if (e.key === '+' || e.key === '=') { zoomAt(1.25, st.w / 2, st.h / 2); e.preventDefault(); }
     else if (e.key === '-' || e.key === '_') { zoomAt(0.8, st.w / 2, st.h / 2); e.preventDefault(); }
     else if (e.key === '0') { fit(); e.preventDefault(); }
+    else if (e.key.startsWith('Arrow')) {
+      const d = 80, dir = { ArrowLeft: [d, 0], ArrowRight: [-d, 0], ArrowUp: [0, d], ArrowDown: [0, -d] }[e.key];
+      if (dir) { st.tx += dir[0]; st.ty += dir[1]; invalidate(); saveHashSoon(); e.preventDefault(); }
+    }
   });
   $('search').addEventListener('input', (e) => {
     clearTimeout(searchTimer);
