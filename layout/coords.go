@@ -94,7 +94,53 @@ func (g *layered) coords(lv *level) []float64 {
 			x[c] = max(x[c], x[a]+sep(a, c))
 		}
 	}
+	g.straighten(x, prio, sep)
 	return x
+}
+
+// straighten removes the small bends balancing leaves in chains: a node
+// moves onto its main neighbour's x (the one on the longest path, when it
+// is that neighbour's main neighbour too) if its layer has room. Passes go
+// down then up so a straightened link pulls the next one.
+func (g *layered) straighten(x []float64, prio []int32, sep func(a, c int32) float64) {
+	main := func(adj *csr, v int32) int32 {
+		best := int32(-1)
+		for _, u := range adj.of(v) {
+			if best < 0 || prio[u] > prio[best] {
+				best = u
+			}
+		}
+		return best
+	}
+	L := len(g.layers)
+	for pass := 0; pass < 4; pass++ {
+		down := pass%2 == 0
+		adj, back := &g.up, &g.down
+		if !down {
+			adj, back = &g.down, &g.up
+		}
+		for k := 0; k < L; k++ {
+			l := k
+			if !down {
+				l = L - 1 - k
+			}
+			layer := g.layers[l]
+			for i, v := range layer {
+				u := main(adj, v)
+				if u < 0 || main(back, u) != v || x[u] == x[v] {
+					continue
+				}
+				t := x[u]
+				if i > 0 && t < x[layer[i-1]]+sep(layer[i-1], v) {
+					continue
+				}
+				if i+1 < len(layer) && t > x[layer[i+1]]-sep(v, layer[i+1]) {
+					continue
+				}
+				x[v] = t
+			}
+		}
+	}
 }
 
 // type1Conflicts marks layered edges that cross an inner segment (between
