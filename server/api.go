@@ -677,3 +677,59 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request, e *entry) {
 	})
 	writeJSON(w, out)
 }
+
+type moduleJSON struct {
+	Path    string      `json:"path"`
+	Name    string      `json:"name"`
+	Type    string      `json:"type,omitempty"`
+	Attrs   []attrJSON  `json:"attributes"`
+	Tensors []valueInfo `json:"tensors"`
+	Params  int64       `json:"params"`
+}
+
+// apiModule describes one module of a module tree (PyTorch, safetensors):
+// its class, hyper-parameters and tensors. Its tensors are main-graph
+// initializers, so /tensor serves their values.
+func (s *Server) apiModule(w http.ResponseWriter, r *http.Request, e *entry) {
+	path := r.URL.Query().Get("path")
+	m := findModule(e.m.Modules, path)
+	if m == nil {
+		fail(w, http.StatusNotFound, "no module %q", path)
+		return
+	}
+	out := moduleJSON{Path: m.Path, Name: m.Name, Type: m.Type, Attrs: []attrJSON{}, Tensors: []valueInfo{}}
+	for k := range m.Attrs {
+		a := &m.Attrs[k]
+		out.Attrs = append(out.Attrs, attrJSON{Name: a.Name, Kind: a.Kind.String(), Value: attrValue(a)})
+	}
+	for _, v := range m.Tensors {
+		if v == nil {
+			continue
+		}
+		vi := e.value(v)
+		if v.Initializer != nil && v.Initializer.NumElements() > 0 {
+			out.Params += v.Initializer.NumElements()
+		}
+		out.Tensors = append(out.Tensors, vi)
+	}
+	writeJSON(w, out)
+}
+
+func findModule(root *model.Module, path string) *model.Module {
+	var rec func(m *model.Module, depth int) *model.Module
+	rec = func(m *model.Module, depth int) *model.Module {
+		if m == nil || depth > 256 {
+			return nil
+		}
+		if m.Path == path {
+			return m
+		}
+		for _, c := range m.Children {
+			if f := rec(c, depth+1); f != nil {
+				return f
+			}
+		}
+		return nil
+	}
+	return rec(root, 0)
+}

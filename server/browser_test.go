@@ -624,3 +624,18 @@ func TestBrowserDropFile(t *testing.T) {
 	}
 	noConsoleErrors(t, b)
 }
+
+// TestBrowserStateDict: a PyTorch state dict has modules and tensors but
+// no operators; clicking a module shows its tensors with their values.
+func TestBrowserStateDict(t *testing.T) {
+	_, url := startServer(t, testutil.Corpus(t, "iris_state_dict.pth"))
+	b := newBrowser(t)
+	b.open(t, url+"/")
+	pos := eval[[]float64](t, b, `(() => { const s = __modelviz, n = s.scene.nodes.find(n => n.id === 'm:hidden');
+		const r = document.getElementById('graph').getBoundingClientRect();
+		return [r.left + s.tx + (n.x + n.width/2) * s.k, r.top + s.ty + (n.y + 10) * s.k]; })()`)
+	b.run(t, 10*time.Second, chromedp.MouseClickXY(pos[0], pos[1]))
+	b.waitFor(t, `/hidden\.weight[\s\S]*8×4[\s\S]*sparsity/.test(document.getElementById('properties').textContent)`)
+	b.screenshot(t, "state-dict-module")
+	noConsoleErrors(t, b)
+}

@@ -260,6 +260,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/models/{id}/view", s.withModel(s.apiView))
 	mux.HandleFunc("GET /api/models/{id}/node", s.withModel(s.apiNode))
 	mux.HandleFunc("GET /api/models/{id}/value", s.withModel(s.apiValue))
+	mux.HandleFunc("GET /api/models/{id}/module", s.withModel(s.apiModule))
 	mux.HandleFunc("GET /api/models/{id}/search", s.withModel(s.apiSearch))
 	mux.HandleFunc("GET /api/models/{id}/tensor", s.withModel(s.apiTensor))
 	mux.HandleFunc("GET /api/models/{id}/tensor.npy", s.withModel(s.apiNpy))

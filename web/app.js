@@ -620,7 +620,11 @@
     return null;
   }
   function selectBox(b, tensor) {
-    if (b.kind === 'input' || b.kind === 'output') {
+    if (b.kind === 'op' && b.node < 0 && b.id.startsWith('m:')) {
+      // A module of a module tree (state dicts): no operator behind it.
+      st.sel = { box: b.id, module: b.name || '' };
+      showModule(b.name || '');
+    } else if (b.kind === 'input' || b.kind === 'output') {
       st.sel = { box: b.id, tensor: { graph: b.graph || '', name: b.name || b.label } };
       showTensor(b.graph || '', b.name || b.label);
     } else {
@@ -782,6 +786,30 @@
     for (const c of v.consumers.slice(0, 200)) ul.append(el('li', null, nodeLink(c)));
     kids.push(ul);
     if (v.weight) kids.push(weightBlock(graph, v, true));
+    openPanel(kids);
+  }
+
+  async function showModule(path) {
+    const seq = ++st.panelSeq;
+    let m;
+    try { m = await api(mpath('/module?path=' + encodeURIComponent(path))); } catch (err) {
+      if (seq === st.panelSeq) openPanel([el('h2', { text: path }), el('div', { cls: 'warn', text: err.message })]); return;
+    }
+    if (seq !== st.panelSeq) return;
+    const kids = [el('h2', { text: m.path || '(root)' }), el('div', { cls: 'sub', text: 'module' + (m.type ? ' · ' + m.type : '') })];
+    const t = el('table');
+    t.append(row('params', fmtInt(m.params)));
+    kids.push(t);
+    if (m.attributes.length) {
+      kids.push(el('h3', { text: 'Attributes' }));
+      const at = el('table');
+      for (const a of m.attributes) at.append(row(a.name, el('span', { cls: 'mono', text: a.value })));
+      kids.push(at);
+    }
+    if (m.tensors.length) {
+      kids.push(el('h3', { text: 'Tensors' }));
+      for (const v of m.tensors) kids.push(v.weight ? weightBlock('', v, false) : el('div', { cls: 'mono', text: v.name + ' ' + v.type }));
+    }
     openPanel(kids);
   }
 
@@ -993,6 +1021,7 @@
     p.set('m', st.model);
     if (st.sel && st.sel.node) p.set('n', st.sel.node.graph + ':' + st.sel.node.node);
     if (st.sel && st.sel.tensor && st.sel.tensor.name) p.set('t', st.sel.tensor.graph + ':' + st.sel.tensor.name);
+    if (st.sel && st.sel.module != null) p.set('mod', st.sel.module);
     p.set('e', [...st.expanded].join(','));
     if (st.dir !== 'TB') p.set('d', st.dir);
     const [cx, cy] = toWorld(st.w / 2, st.h / 2);
@@ -1007,6 +1036,7 @@
     const split = (s) => { const i = s.indexOf(':'); return i < 0 ? null : [s.slice(0, i), s.slice(i + 1)]; };
     if (p.get('n')) { const s = split(p.get('n')); if (s) out.n = { graph: s[0], node: parseInt(s[1], 10) }; }
     if (p.get('t')) { const s = split(p.get('t')); if (s) out.t = { graph: s[0], name: s[1] }; }
+    if (p.has('mod')) out.mod = p.get('mod');
     if (p.get('v')) { const v = p.get('v').split(',').map(Number); if (v.length === 3 && v.every(isFinite)) out.v = v; }
     return out;
   }
@@ -1035,6 +1065,7 @@
       const b = boxOfNode(h.n.graph, h.n.node);
       if (b) selectBox(b, h.t && h.t.name);
     }
+    if (h.mod != null && st.scene.byId.has('m:' + h.mod)) selectBox(st.scene.nodes[st.scene.byId.get('m:' + h.mod)]);
     if (h.t) {
       st.sel = Object.assign(st.sel || {}, { tensor: h.t });
       showTensor(h.t.graph, h.t.name);
