@@ -481,3 +481,12 @@ func checkLinks(t *testing.T, g *model.Graph) {
 		}
 	}
 }
+
+func containsValue(list []*model.Value, v *model.Value) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

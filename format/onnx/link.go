@@ -60,6 +60,7 @@ func (p *parser) linkGraph(gr *graphRaw, parent *scope, funcs map[funcKey]*model
 	g := gr.g
 	s := &scope{p: p, g: g, names: make(map[string]*model.Value, len(gr.inputs)+len(gr.inits)+len(gr.nodes)), parent: parent}
 	isInput := make(map[*model.Value]bool, len(gr.inputs))
+	inputs := make(map[*model.Value]bool, len(gr.inputs))
 	gname := g.Name
 	for _, vi := range gr.inputs {
 		if s.names[vi.name] != nil {
@@ -67,7 +68,7 @@ func (p *parser) linkGraph(gr *graphRaw, parent *scope, funcs map[funcKey]*model
 		}
 		v := s.define(vi.name)
 		v.Type, v.Doc = vi.typ, vi.doc
-		isInput[v] = true
+		isInput[v], inputs[v] = true, true
 	}
 	for _, t := range gr.inits {
 		v := s.define(t.Name)
@@ -80,8 +81,10 @@ func (p *parser) linkGraph(gr *graphRaw, parent *scope, funcs map[funcKey]*model
 	}
 	// Older exporters list initializers as inputs too; those are weights.
 	for _, vi := range gr.inputs {
-		if v := s.names[vi.name]; v.Initializer == nil && !containsValue(g.Inputs, v) {
+		// isInput doubles as "not listed yet", so a repeated name counts once.
+		if v := s.names[vi.name]; v.Initializer == nil && isInput[v] {
 			g.Inputs = append(g.Inputs, v)
+			isInput[v] = false
 		}
 	}
 	// Define every node output first, so subgraphs and out-of-order nodes
@@ -102,7 +105,7 @@ func (p *parser) linkGraph(gr *graphRaw, parent *scope, funcs map[funcKey]*model
 			switch {
 			case v.Producer != nil:
 				p.warn("value %q is produced by both node %q and node %q", name, v.Producer.Name, n.Name)
-			case v.Initializer != nil || isInput[v]:
+			case v.Initializer != nil || inputs[v]:
 				p.warn("node %q overwrites graph input or initializer %q", n.Name, name)
 			default:
 				v.Producer = n
@@ -198,22 +201,16 @@ func (p *parser) linkConsumers(g *model.Graph) {
 	}
 }
 
-func containsValue(list []*model.Value, v *model.Value) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-// findCycle returns a node on a cycle, or nil. Kahn's algorithm: nodes
+// findCycle returns a node on a cycle, or nil. Kahn's algorithm over
+// distinct (value, consumer) edges, linear in the graph's size: nodes
 // never freed are on a cycle or downstream of one.
 func findCycle(g *model.Graph) *model.Node {
 	indeg := make([]int32, len(g.Nodes))
+	stamp := make([]int32, len(g.Values)) // node ID+1 that last counted the value
 	for _, n := range g.Nodes {
 		for _, v := range n.Inputs {
-			if v != nil && v.Producer != nil {
+			if v != nil && v.Producer != nil && stamp[v.ID] != n.ID+1 {
+				stamp[v.ID] = n.ID + 1
 				indeg[n.ID]++
 			}
 		}
@@ -233,13 +230,9 @@ func findCycle(g *model.Graph) *model.Node {
 			if v == nil || v.Producer != n {
 				continue
 			}
+			// Consumers lists each node once, matching the distinct count.
 			for _, c := range v.Consumers {
-				for _, in := range c.Inputs {
-					if in == v {
-						indeg[c.ID]--
-					}
-				}
-				if indeg[c.ID] == 0 {
+				if indeg[c.ID]--; indeg[c.ID] == 0 {
 					queue = append(queue, c.ID)
 				}
 			}
@@ -248,11 +241,11 @@ func findCycle(g *model.Graph) *model.Node {
 	if done == len(g.Nodes) {
 		return nil
 	}
-	// A node left over that is fed by another left-over node is on a cycle
-	// or below one; walking producers from it must reach the cycle.
+	// Walk producers among the left-over nodes until one repeats: that
+	// node is on a cycle.
 	seen := make([]bool, len(g.Nodes))
 	for i, d := range indeg {
-		if d == 0 {
+		if d <= 0 {
 			continue
 		}
 		n := g.Nodes[i]
