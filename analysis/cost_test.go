@@ -243,7 +243,9 @@ func TestPublishedMACsExtra(t *testing.T) {
 	}
 	ops := map[string]float64{ // torchvision/models/*.py, "_ops"
 		"resnet50": 4.089, "efficientnet_b0": 0.386, "mnasnet0_5": 0.104, "vit_b_16": 17.564,
-		"convnext_tiny": 4.456, "swin_t": 4.491,
+		"convnext_tiny": 4.456, "swin_t": 4.491, "mobilenet_v2": 0.301, "mobilenet_v3_large": 0.217,
+		"densenet121": 2.834, "googlenet": 1.498, "alexnet": 0.714, "regnet_y_400mf": 0.402,
+		"resnext50_32x4d": 4.23, "inception_v3": 5.713, "efficientnet_v2_s": 8.366, "maxvit_t": 5.558,
 	}
 	for name, want := range ops {
 		path := filepath.Join(dir, name+".onnx")
