@@ -119,12 +119,28 @@ func (s *Server) open(path, name string, hidePath bool) (string, error) {
 		return s.AddError(name, err), err
 	}
 	prog("analysing")
-	e := newEntry(m, name)
+	e, err := safely(func() *entry { return newEntry(m, name) })
+	if err != nil {
+		prog("done")
+		err = &registry.Error{Path: name, Err: err}
+		return s.AddError(name, err), err
+	}
 	id := s.add(e)
 	prog("laying out")
-	e.sceneBytes(viewRequest{Initial: true, Dir: "TB"})
+	safely(func() []byte { b, _ := e.sceneBytes(viewRequest{Initial: true, Dir: "TB"}); return b })
 	prog("done")
 	return id, nil
+}
+
+// safely turns a panic (a bug meeting a hostile file) into an error, so
+// one bad model never takes the viewer down.
+func safely[T any](f func() T) (v T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error: %v (please report this)", r)
+		}
+	}()
+	return f(), nil
 }
 
 func (s *Server) add(e *entry) string {
@@ -274,6 +290,15 @@ func (s *Server) routes() http.Handler {
 // rebinding), a same-origin marker on writes (CSRF) and a body limit.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.opt.Logf("internal error on %s: %v", r.URL.Path, v)
+				fail(w, http.StatusInternalServerError, "internal error: %v (please report this)", v)
+			}
+		}()
 		if !s.hostAllowed(r.Host) {
 			http.Error(w, "forbidden: this viewer only answers to localhost", http.StatusForbidden)
 			return
