@@ -31,6 +31,7 @@ func (s *scope) define(name string) *model.Value {
 	if v := s.names[name]; v != nil {
 		return v
 	}
+	s.p.spend(160) // checked by the linking loop and after linking
 	v := s.p.newValue()
 	v.ID, v.Name = int32(len(s.g.Values)), name
 	s.g.Values = append(s.g.Values, v)
@@ -120,6 +121,9 @@ func (p *parser) linkGraph(gr *graphRaw, parent *scope, funcs map[funcKey]*model
 		}
 	}
 	for i := range gr.nodes {
+		if p.spent > maxStructBytes {
+			return // values captured from outer scopes went over the budget
+		}
 		nr := &gr.nodes[i]
 		n := nr.n
 		start := len(p.vals)

@@ -199,6 +199,9 @@ func (p *parser) parseModel(b []byte) (*model.Model, error) {
 		m.Functions = append(m.Functions, fr.f)
 	}
 	p.link(main, funcs)
+	if err := p.spend(0); err != nil {
+		return nil, err // linking went over the budget
+	}
 	m.Graphs = []*model.Graph{main.g}
 	if p.dropped > 0 {
 		p.warnings = append(p.warnings, fmt.Sprintf("%d more warnings not shown", p.dropped))

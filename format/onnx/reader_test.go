@@ -545,6 +545,23 @@ func TestStructureBudget(t *testing.T) {
 	if _, err := parse(onnxtest.Model(g), "/nonexistent/m.onnx"); err == nil || !strings.Contains(err.Error(), "too large") {
 		t.Errorf("200,000 ints under a 1 MiB budget: %v", err)
 	}
+	// Names read 60 levels down are captured at every level: linking is
+	// charged too.
+	var names []string
+	var inputs []onnxtest.Msg
+	for i := 0; i < 2000; i++ {
+		names = append(names, fmt.Sprintf("x%d", i))
+		inputs = append(inputs, onnxtest.Input(onnxtest.Msg{}.Str(1, names[i])))
+	}
+	deep := onnxtest.Graph("leaf", onnxtest.Node("Sum", "sum", names, []string{"s"}))
+	for i := 0; i < 60; i++ {
+		deep = onnxtest.Graph("g", onnxtest.Node("If", "if", []string{"x0"}, []string{"y"}, onnxtest.GraphAttr("then_branch", deep)))
+	}
+	top := onnxtest.Graph("top", append(inputs, onnxtest.Node("If", "if", []string{"x0"}, []string{"y"}, onnxtest.GraphAttr("then_branch", deep)))...)
+	p = &parser{path: "/nonexistent/m.onnx", ext: newExternals("/nonexistent")}
+	if _, err := p.parseModel(onnxtest.Model(top)); err == nil || !strings.Contains(err.Error(), "too large") {
+		t.Errorf("120,000 captured values under a 1 MiB budget: %v (estimate %d)", err, p.spent)
+	}
 	// Absurd ranks are refused outright.
 	dims := make([]int64, maxRank+1)
 	g = onnxtest.Graph("g", onnxtest.Initializer(onnxtest.Tensor("w", 1, dims)))
