@@ -442,9 +442,15 @@ type glyphMask struct {
 var (
 	glyphMu    sync.Mutex
 	glyphCache = map[glyphKey]*glyphMask{}
+	glyphBytes int
 )
 
-const glyphCacheMax = 20000
+// The cache is dropped whole when it passes either bound: glyphs at
+// --scale 64 are 600 KB each.
+const (
+	glyphCacheMax      = 20000
+	glyphCacheMaxBytes = 64 << 20
+)
 
 func (p *rasterPainter) text(x, y float64, s string, size float64, bold bool, c rgba, a anchor) {
 	if s == "" || c.A == 0 {
@@ -522,10 +528,14 @@ func (p *rasterPainter) glyph(f *face, key glyphKey) *glyphMask {
 		}
 	}
 	glyphMu.Lock()
-	if len(glyphCache) >= glyphCacheMax {
+	if len(glyphCache) >= glyphCacheMax || glyphBytes >= glyphCacheMaxBytes {
 		clear(glyphCache)
+		glyphBytes = 0
 	}
 	glyphCache[key] = gm
+	if gm != nil {
+		glyphBytes += len(gm.mask.Pix)
+	}
 	glyphMu.Unlock()
 	return gm
 }
