@@ -17,9 +17,14 @@
   var overlay = document.createElementNS(NS, "g");
   svg.appendChild(overlay);
 
+  var far = null;
   function apply() {
     var w = view.clientWidth || 1, h = view.clientHeight || 1;
     svg.setAttribute("viewBox", st.x + " " + st.y + " " + w / st.k + " " + h / st.k);
+    // Text under ~3 px is unreadable and most of the cost of a redraw
+    // on big graphs: hide it when zoomed far out.
+    var f = st.k < 0.3;
+    if (f !== far) { far = f; svg.classList.toggle("mv-far", f); }
   }
   function fit() {
     var w = view.clientWidth || 1, h = view.clientHeight || 1;
