@@ -95,6 +95,7 @@ type svgPainter struct {
 	used    [2]map[uint16]bool
 	classes map[string]string // CSS declaration -> class name
 	depth   int
+	scratch []byte
 }
 
 func (p *svgPainter) class(decl string) string {
@@ -112,18 +113,18 @@ func (p *svgPainter) pathData(pa *path) {
 		switch s.Op {
 		case 'M', 'L':
 			b.WriteByte(s.Op)
-			b.WriteString(num(s.P[0].X))
+			p.num(s.P[0].X)
 			b.WriteByte(' ')
-			b.WriteString(num(s.P[0].Y))
+			p.num(s.P[0].Y)
 		case 'C':
 			b.WriteByte('C')
 			for i, q := range s.P {
 				if i > 0 {
 					b.WriteByte(' ')
 				}
-				b.WriteString(num(q.X))
+				p.num(q.X)
 				b.WriteByte(' ')
-				b.WriteString(num(q.Y))
+				p.num(q.Y)
 			}
 		case 'Z':
 			b.WriteByte('Z')
@@ -139,9 +140,30 @@ func (p *svgPainter) fill(pa *path, c rgba) {
 	if c.A < 255 {
 		decl += ";fill-opacity:" + num3(float64(c.A)/255)
 	}
-	fmt.Fprintf(&p.body, `<path class="%s" d="`, p.class(decl))
+	p.openPath(decl)
 	p.pathData(pa)
 	p.body.WriteString("\"/>\n")
+}
+
+func (p *svgPainter) openPath(decl string) {
+	p.body.WriteString(`<path class="`)
+	p.body.WriteString(p.class(decl))
+	p.body.WriteString(`" d="`)
+}
+
+// num appends a coordinate as num formats it, without allocating.
+func (p *svgPainter) num(v float64) {
+	if !finite(v) {
+		p.body.WriteByte('0')
+		return
+	}
+	v = math.Round(v*100) / 100
+	if v == 0 {
+		p.body.WriteByte('0')
+		return
+	}
+	p.scratch = strconv.AppendFloat(p.scratch[:0], v, 'f', -1, 64)
+	p.body.Write(p.scratch)
 }
 
 func (p *svgPainter) stroke(pa *path, c rgba, width float64) {
@@ -152,7 +174,7 @@ func (p *svgPainter) stroke(pa *path, c rgba, width float64) {
 	if c.A < 255 {
 		decl += ";stroke-opacity:" + num3(float64(c.A)/255)
 	}
-	fmt.Fprintf(&p.body, `<path class="%s" d="`, p.class(decl))
+	p.openPath(decl)
 	p.pathData(pa)
 	p.body.WriteString("\"/>\n")
 }
@@ -178,7 +200,13 @@ func (p *svgPainter) text(x, y float64, s string, size float64, bold bool, c rgb
 	case anchorEnd:
 		decl += ";text-anchor:end"
 	}
-	fmt.Fprintf(&p.body, `<text class="%s" x="%s" y="%s">`, p.class(decl), num(x), num(y))
+	p.body.WriteString(`<text class="`)
+	p.body.WriteString(p.class(decl))
+	p.body.WriteString(`" x="`)
+	p.num(x)
+	p.body.WriteString(`" y="`)
+	p.num(y)
+	p.body.WriteString(`">`)
 	xmlEscape(&p.body, s)
 	p.body.WriteString("</text>\n")
 }
