@@ -116,3 +116,27 @@ func TestHasDisplay(t *testing.T) {
 		t.Error("display reported without DISPLAY")
 	}
 }
+
+func TestProgressBar(t *testing.T) {
+	var buf strings.Builder
+	p := &progress{w: &buf, tty: true}
+	p.phase("big.onnx", "reading")
+	p.start = time.Now().Add(-2 * time.Second) // as if the file were slow
+	p.phase("big.onnx", "analysing")
+	p.phase("big.onnx", "laying out")
+	p.phase("big.onnx", "done")
+	out := buf.String()
+	for _, want := range []string{"loading big.onnx [========", "analysing", "laying out", "\r\033[K", "opened big.onnx in 2.0 s\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("progress output lacks %q: %q", want, out)
+		}
+	}
+	// Not a terminal: only the summary of a slow load.
+	buf.Reset()
+	p = &progress{w: &buf}
+	p.phase("x.onnx", "reading")
+	p.phase("x.onnx", "done")
+	if buf.Len() != 0 {
+		t.Errorf("fast load on a pipe printed %q", buf.String())
+	}
+}
