@@ -1,6 +1,13 @@
 // Package layout computes a layered (Sugiyama) drawing of a directed graph
 // whose nodes may be nested in groups. It imports nothing of ours: callers
 // translate their graph into Input, which uses int32 indices throughout.
+//
+// Use Layout for one-off drawings and a Cache when the same graph is drawn
+// again with groups expanded or collapsed. Output coordinates are pixels,
+// x to the right and y down, every value >= 0; the same Input always gives
+// the same Output, bit for bit. Any Input is accepted: cycles, self loops,
+// duplicate edges, out-of-range indices, NaN or huge sizes and cyclic group
+// parents are handled without panics (see Layout).
 package layout
 
 // Direction of the layers.
@@ -24,7 +31,8 @@ type Input struct {
 type Node struct {
 	W, H  float64
 	Group int32 // innermost expanded group containing the node, or -1
-	// Key identifies the node across calls (for Cache); optional.
+	// Key names the node for callers' bookkeeping; optional. The Cache
+	// matches groups by content, so it does not need keys.
 	Key string
 }
 
@@ -34,15 +42,18 @@ type Edge struct {
 	LabelW, LabelH float64 // 0 for no label
 }
 
-// Group is a rectangle drawn around its members.
+// Group is a rectangle drawn around its members (nodes whose Group is
+// this one, and child groups). LabelH is kept free at the top of the
+// rectangle and the rectangle is at least LabelW plus padding wide.
 type Group struct {
 	Parent int32   // enclosing group, or -1
 	LabelH float64 // room reserved at the top for the group's title
 	LabelW float64
-	Key    string // identifies the group across calls (for Cache); optional
+	Key    string // optional, as Node.Key
 }
 
-// Output gives positions; every coordinate is >= 0.
+// Output gives positions; every coordinate is >= 0. Width and Height
+// bound every box, group, route and label.
 type Output struct {
 	Nodes  []Rect // same order as Input.Nodes
 	Groups []Rect // same order as Input.Groups
@@ -58,8 +69,13 @@ type Rect struct{ X, Y, W, H float64 }
 type Point struct{ X, Y float64 }
 
 // Route is an edge's polyline; the first point lies on the border of the
-// From box and the last on the border of the To box. Label is the centre
-// of the label box when the edge has one.
+// From box and the last on the border of the To box (for top-to-bottom:
+// usually the bottom and top borders; reversed edges of a cycle run the
+// other way; self loops leave and enter the right border). No segment
+// passes through a box, except long edges past the work bound of huge
+// hostile graphs, which are drawn straight. Label is the centre of the
+// label box when the edge has one (LabelW or LabelH > 0); labels do not
+// overlap boxes. An edge whose From or To is out of range has no points.
 type Route struct {
 	Points []Point
 	Label  Point

@@ -282,6 +282,86 @@ func TestLabelsClearOfBoxes(t *testing.T) {
 	}
 }
 
+// segmentHitsBox reports whether the segment a-b passes through the
+// interior of r shrunk by 0.5 px (Liang-Barsky clipping).
+func segmentHitsBox(a, b Point, r Rect) bool {
+	const m = 0.5
+	x0, y0, x1, y1 := r.X+m, r.Y+m, r.X+r.W-m, r.Y+r.H-m
+	if x0 >= x1 || y0 >= y1 {
+		return false
+	}
+	t0, t1 := 0.0, 1.0
+	dx, dy := b.X-a.X, b.Y-a.Y
+	for _, c := range [4][2]float64{{-dx, a.X - x0}, {dx, x1 - a.X}, {-dy, a.Y - y0}, {dy, y1 - a.Y}} {
+		p, q := c[0], c[1]
+		if p == 0 {
+			if q < 0 {
+				return false
+			}
+			continue
+		}
+		t := q / p
+		if p < 0 {
+			t0 = max(t0, t)
+		} else {
+			t1 = min(t1, t)
+		}
+		if t0 > t1 {
+			return false
+		}
+	}
+	return true
+}
+
+// With or without groups and cycles, no route crosses a box.
+func TestRoutesAvoidBoxes(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var ins []*Input
+	for i := 0; i < 120; i++ {
+		in := randomGraph(r, 40, 80, 6, i%4 == 1, i%2 == 0)
+		if i%3 == 0 {
+			in.Dir = LeftToRight
+		}
+		ins = append(ins, in)
+	}
+	ins = append(ins, inputOf(readGraph(t, "tiny_transformer"), sizesViewer, true), inputOf(readGraph(t, "inception_v1"), sizesViewer, false))
+	for k, in := range ins {
+		out := Layout(in)
+		// holds[g][v]: group g contains node v at some depth.
+		holds := func(g int32, v int32) bool {
+			steps := 0
+			for p := in.Nodes[v].Group; p >= 0 && p < int32(len(in.Groups)) && steps <= len(in.Groups); p = in.Groups[p].Parent {
+				if p == g {
+					return true
+				}
+				steps++
+			}
+			return false
+		}
+		for e, ed := range in.Edges {
+			pts := out.Edges[e].Points
+			for i := 1; i < len(pts); i++ {
+				for g, b := range out.Groups {
+					if holds(int32(g), ed.From) || holds(int32(g), ed.To) {
+						continue
+					}
+					if segmentHitsBox(pts[i-1], pts[i], b) {
+						t.Fatalf("graph %d: edge %d (%d->%d) segment %v-%v crosses group %d %+v", k, e, ed.From, ed.To, pts[i-1], pts[i], g, b)
+					}
+				}
+				for v, b := range out.Nodes {
+					if int32(v) == ed.From || int32(v) == ed.To {
+						continue
+					}
+					if segmentHitsBox(pts[i-1], pts[i], b) {
+						t.Fatalf("graph %d: edge %d (%d->%d) segment %v-%v crosses node %d %+v", k, e, ed.From, ed.To, pts[i-1], pts[i], v, b)
+					}
+				}
+			}
+		}
+	}
+}
+
 func FuzzLayout(f *testing.F) {
 	f.Add([]byte{5, 3, 0, 1, 1, 2, 2, 0, 3, 3})
 	f.Add([]byte{40, 7, 200, 1, 3, 9, 2, 0, 255, 17, 4, 4, 8, 1, 0})

@@ -51,6 +51,7 @@ func (p *placed) place(lv *level, g *layered, xc []float64, uOf, vOf []int32, re
 		return min(max(toward, l+margin(v)), r-margin(v))
 	}
 	loopsSeen := make([]int32, n)
+	minY, maxY, maxX := 0.0, 0.0, math.Inf(-1) // reach of detours
 	var pts []Point
 	for e := int32(0); e < m; e++ {
 		u, v := uOf[e], vOf[e]
@@ -113,6 +114,28 @@ func (p *placed) place(lv *level, g *layered, xc []float64, uOf, vOf []int32, re
 			pts = append(pts, Point{xv, top[rv]})
 		}
 		pts = append(pts, Point{xv, p.y[v]})
+		if rev[e] && !g.direct[e] {
+			// A reversed edge reaches the original source from above and
+			// leaves the original target downwards. Where that end is a
+			// port of a child group (fixed offset), the port is on the
+			// other border, so the route goes round the group's right side
+			// through the gap beyond it.
+			if lv.dstOff[e] >= 0 {
+				xs := p.x[u] + g.width(lv, u) + edgeSep/2
+				ya := top[ru] - rankSep/2
+				minY = min(minY, ya)
+				maxX = max(maxX, xs)
+				head := []Point{{xu, p.y[u]}, {xu, ya}, {xs, ya}, {xs, top[ru] + layerH[ru]}}
+				pts = append(head, pts[2:]...)
+			}
+			if lv.srcOff[e] >= 0 {
+				xs := p.x[v] + g.width(lv, v) + edgeSep/2
+				yb := top[rv] + layerH[rv] + rankSep/2
+				maxY = max(maxY, yb)
+				maxX = max(maxX, xs)
+				pts = append(pts[:len(pts)-2], Point{xs, top[rv]}, Point{xs, yb}, Point{xv, yb}, Point{xv, p.y[v] + lv.h[v]})
+			}
+		}
 		route := simplify(pts)
 		if lv.labW[e] > 0 || lv.labH[e] > 0 {
 			ym := top[ru] + layerH[ru] + (rankSep+gapH[ru])/2
@@ -134,6 +157,7 @@ func (p *placed) place(lv *level, g *layered, xc []float64, uOf, vOf []int32, re
 		lo = min(lo, xc[d])
 		hi = max(hi, xc[d])
 	}
+	hi = max(hi, maxX)
 	for e := int32(0); e < m; e++ {
 		if lv.labW[e] > 0 || lv.labH[e] > 0 {
 			lo = min(lo, p.labels[e].X-lv.labW[e]/2)
@@ -154,6 +178,23 @@ func (p *placed) place(lv *level, g *layered, xc []float64, uOf, vOf []int32, re
 		}
 	}
 	p.w = hi - lo
+	p.h = max(p.h, maxY)
+	if minY < 0 {
+		for v := range p.y {
+			p.y[v] -= minY
+		}
+		for _, r := range p.routes {
+			for i := range r {
+				r[i].Y -= minY
+			}
+		}
+		for e := int32(0); e < m; e++ {
+			if lv.labW[e] > 0 || lv.labH[e] > 0 {
+				p.labels[e].Y -= minY
+			}
+		}
+		p.h -= minY
+	}
 }
 
 // simplify copies pts without repeated points and without the middle of
