@@ -9,13 +9,6 @@ import (
 	"github.com/modelviz/modelviz/render"
 )
 
-func init() {
-	extraRoutes = append(extraRoutes, func(s *Server, mux *http.ServeMux) {
-		mux.HandleFunc("GET /api/models/{id}/export", s.withModel(s.apiExport))
-		mux.HandleFunc("POST /api/models/{id}/export", s.withModel(s.apiExport))
-	})
-}
-
 type exportRequest struct {
 	viewRequest
 	Format string `json:"format"`

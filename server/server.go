@@ -249,9 +249,6 @@ func (s *Server) Close() {
 	}
 }
 
-// extraRoutes lets optional parts (image export) register themselves.
-var extraRoutes []func(*Server, *http.ServeMux)
-
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	assets := http.FileServerFS(web.FS())
@@ -280,9 +277,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/models/{id}/search", s.withModel(s.apiSearch))
 	mux.HandleFunc("GET /api/models/{id}/tensor", s.withModel(s.apiTensor))
 	mux.HandleFunc("GET /api/models/{id}/tensor.npy", s.withModel(s.apiNpy))
-	for _, f := range extraRoutes {
-		f(s, mux)
-	}
+	mux.HandleFunc("GET /api/models/{id}/export", s.withModel(s.apiExport))
+	mux.HandleFunc("POST /api/models/{id}/export", s.withModel(s.apiExport))
 	return s.guard(mux)
 }
 
