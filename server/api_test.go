@@ -236,9 +236,9 @@ func TestGuards(t *testing.T) {
 		t.Errorf("POST without header: %d", r.StatusCode)
 	}
 	// Request bodies are bounded.
-	big := `{"expanded":["` + strings.Repeat("x", 2<<20) + `"]}`
+	big := `{"expanded":["` + strings.Repeat("x", maxRequestBody) + `"]}`
 	if r := post(t, ts.URL+"/api/models/m1/view", big, true); r.StatusCode != 400 {
-		t.Errorf("2 MiB view request: %d", r.StatusCode)
+		t.Errorf("oversized view request: %d", r.StatusCode)
 	}
 	// Only embedded assets are served; no path reaches the disk.
 	for _, p := range []string{"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2fgo.mod", "/web.go", "/fonts/../server.go", "/static/../../go.mod"} {

@@ -28,6 +28,9 @@ import (
 // DefaultAddr is where the viewer listens unless told otherwise.
 const DefaultAddr = "127.0.0.1:8080"
 
+// maxRequestBody bounds every POST body except uploads.
+const maxRequestBody = 16 << 20
+
 // DefaultMaxUpload bounds a model uploaded from the page.
 const DefaultMaxUpload = 2 << 30
 
@@ -307,7 +310,8 @@ func (s *Server) guard(next http.Handler) http.Handler {
 				return
 			}
 			if r.URL.Path != "/api/upload" {
-				r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+				// Room for the expanded-group list of a model with ~300k modules.
+				r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
 			}
 		}
 		h := w.Header()
