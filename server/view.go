@@ -27,7 +27,7 @@ type nodeAt struct {
 	Node  int32  `json:"node"`
 }
 
-const maxExpanded = 100000
+const maxExpanded = 1_000_000
 
 func parseViewRequest(r *http.Request) (viewRequest, error) {
 	var vr viewRequest
