@@ -13,7 +13,10 @@ import (
 // are routed piecewise through the ports. Hostile input (cycles, self
 // loops, duplicate edges, bad indices, NaN sizes, cyclic group parents)
 // is tolerated: bad edges get no route, bad group references mean root.
-func Layout(in *Input) *Output { return run(in, nil) }
+//
+// Levels with identical content (the repeated blocks of a network) are
+// laid out once per call.
+func Layout(in *Input) *Output { return run(in, NewCache()) }
 
 // Cache keeps the drawings of groups between calls, so that expanding or
 // collapsing one group re-lays out only the groups on the path from it to

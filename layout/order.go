@@ -361,11 +361,36 @@ func (s *sweeper) sift() {
 	}
 }
 
-// both is pairCross over both neighbour layers.
+// both counts crossings between the edges of a and of b (towards both
+// neighbour layers) with a left of b (ab) and with b left of a (ba); ok is
+// false when too costly to count. It is the innermost loop of
+// transposition and sifting.
 func (g *layered) both(a, b int32) (ab, ba int, ok bool) {
-	x1, x2, ok1 := g.pairCross(&g.up, a, b)
-	y1, y2, ok2 := g.pairCross(&g.down, a, b)
-	return x1 + y1, x2 + y2, ok1 && ok2
+	pos := g.pos
+	for k := 0; k < 2; k++ {
+		adj := &g.up
+		if k == 1 {
+			adj = &g.down
+		}
+		as, ae := adj.start[a], adj.start[a+1]
+		bs, be := adj.start[b], adj.start[b+1]
+		if (ae-as)*(be-bs) > transposeCap {
+			return 0, 0, false
+		}
+		nb := adj.nbr[bs:be]
+		for _, u := range adj.nbr[as:ae] {
+			pa := pos[u]
+			for _, w := range nb {
+				pb := pos[w]
+				if pa > pb {
+					ab++
+				} else if pa < pb {
+					ba++
+				}
+			}
+		}
+	}
+	return ab, ba, true
 }
 
 func (s *sweeper) siftNode(layer []int32, v int32) (bool, int64) {
@@ -497,28 +522,6 @@ func (s *sweeper) value(ns []int32) float64 {
 		return (ps[m-1] + ps[m]) / 2
 	}
 	return (ps[m-1]*right + ps[m]*left) / (left + right)
-}
-
-// pairCross counts crossings between the edges of u and of v towards one
-// neighbour layer, with u left of v (uv) and with v left of u (vu);
-// ok is false when too costly to count.
-func (g *layered) pairCross(adj *csr, u, v int32) (uv, vu int, ok bool) {
-	nu, nv := adj.of(u), adj.of(v)
-	if len(nu)*len(nv) > transposeCap {
-		return 0, 0, false
-	}
-	for _, a := range nu {
-		pa := g.pos[a]
-		for _, b := range nv {
-			pb := g.pos[b]
-			if pa > pb {
-				uv++
-			} else if pa < pb {
-				vu++
-			}
-		}
-	}
-	return uv, vu, true
 }
 
 // transpose swaps neighbours in a layer while that removes crossings.
