@@ -87,6 +87,9 @@ type jModel struct {
 	Graphs         []*jGraph         `json:"graphs"`
 	Functions      []*jFunction      `json:"functions"`
 	Modules        *jModule          `json:"modules,omitempty"`
+	// Tensors lists every stored tensor once, by its dotted name: the main
+	// graph's initializers, then module-tree tensors not among them.
+	Tensors []*jTensor `json:"tensors"`
 }
 
 type jGraph struct {
@@ -192,6 +195,40 @@ func inspectJSON(m *model.Model, info *analysis.Info) *jModel {
 	}
 	if m.Modules != nil {
 		out.Modules = moduleJSON(m.Modules)
+	}
+	out.Tensors = allTensors(m)
+	return out
+}
+
+func allTensors(m *model.Model) []*jTensor {
+	out := []*jTensor{}
+	seen := map[string]bool{}
+	add := func(v *model.Value) {
+		if v == nil || v.Initializer == nil || seen[v.Name] {
+			return
+		}
+		seen[v.Name] = true
+		t := tensorJSON(v.Initializer)
+		t.Name = v.Name
+		out = append(out, t)
+	}
+	if len(m.Graphs) > 0 {
+		for _, v := range m.Graphs[0].Initializers {
+			add(v)
+		}
+	}
+	// Readers cap module trees at 64 levels; the walk is iterative anyway.
+	stack := []*model.Module{}
+	if m.Modules != nil {
+		stack = append(stack, m.Modules)
+	}
+	for len(stack) > 0 {
+		mod := stack[0]
+		stack = stack[1:]
+		for _, v := range mod.Tensors {
+			add(v)
+		}
+		stack = append(stack, mod.Children...)
 	}
 	return out
 }
