@@ -103,9 +103,14 @@ const frameScript = `new Promise((resolve) => {
   requestAnimationFrame(step);
 })`
 
-func benchFrames(b *testing.B, expandAll bool) {
+// uncapped lifts Chromium's 60 Hz frame pacing, so the frame interval is
+// what a frame costs rather than the vsync period.
+var uncapped = []chromedp.ExecAllocatorOption{
+	chromedp.Flag("disable-gpu-vsync", true), chromedp.Flag("disable-frame-rate-limit", true)}
+
+func benchFrames(b *testing.B, expandAll bool, opts ...chromedp.ExecAllocatorOption) {
 	_, url := startServer(b, testutil.Corpus(b, bigModel))
-	br := newBrowser(b)
+	br := newBrowser(b, opts...)
 	br.open(b, url+"/")
 	if expandAll {
 		br.run(b, 60*time.Second, chromedp.Click(`#btn-expand`))
@@ -142,6 +147,13 @@ func BenchmarkPanZoomDefault(b *testing.B) { benchFrames(b, false) }
 
 // BenchmarkPanZoomExpanded does the same with every group expanded.
 func BenchmarkPanZoomExpanded(b *testing.B) { benchFrames(b, true) }
+
+// BenchmarkPanZoomExpandedUncapped is PanZoomExpanded without vsync: the
+// frame interval is then the real cost of a frame.
+func BenchmarkPanZoomExpandedUncapped(b *testing.B) { benchFrames(b, true, uncapped...) }
+
+// BenchmarkPanZoomDefaultUncapped is PanZoomDefault without vsync.
+func BenchmarkPanZoomDefaultUncapped(b *testing.B) { benchFrames(b, false, uncapped...) }
 
 // synthModel is a transformer-shaped graph of blocks*14 operators, each
 // block a module with an attention submodule, for benchmarks beyond the
@@ -199,9 +211,14 @@ func startSynth(b *testing.B, blocks int) string {
 
 // BenchmarkPanZoomSynthetic pans and zooms a 14,000-operator graph with
 // every group expanded.
-func BenchmarkPanZoomSynthetic(b *testing.B) {
+func BenchmarkPanZoomSynthetic(b *testing.B) { benchSynth(b) }
+
+// BenchmarkPanZoomSyntheticUncapped is PanZoomSynthetic without vsync.
+func BenchmarkPanZoomSyntheticUncapped(b *testing.B) { benchSynth(b, uncapped...) }
+
+func benchSynth(b *testing.B, opts ...chromedp.ExecAllocatorOption) {
 	url := startSynth(b, 1000)
-	br := newBrowser(b)
+	br := newBrowser(b, opts...)
 	br.open(b, url+"/")
 	t0 := time.Now()
 	br.run(b, 120*time.Second, chromedp.Click(`#btn-expand`))

@@ -45,13 +45,13 @@ type browser struct {
 	errs   []string
 }
 
-func newBrowser(t testing.TB) *browser {
+func newBrowser(t testing.TB, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
 	needChromium(t)
 	dir := t.TempDir()
 	tmp := filepath.Join(dir, "tmp")
 	os.MkdirAll(tmp, 0o700)
-	actx, acancel := chromedp.NewExecAllocator(context.Background(),
+	opts := append([]chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -61,8 +61,9 @@ func newBrowser(t testing.TB) *browser {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.UserDataDir(filepath.Join(dir, "profile")),
 		chromedp.WindowSize(1280, 800),
-		chromedp.Env("TMPDIR="+tmp),
-	)
+		chromedp.Env("TMPDIR=" + tmp),
+	}, extra...)
+	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	b := &browser{ctx: ctx, cancel: func() { cancel(); acancel() }}
 	// Start the browser now, so the console subscription sees every page.
