@@ -43,6 +43,7 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 	scale := fs.Float64("scale", 2, "PNG pixels per unit (1 = CSS pixel size)")
 	group := fs.String("group", "", "draw only this group (module path or group ID)")
 	title := fs.String("title", "", "title drawn above the graph")
+	textPaths := fs.Bool("text-paths", false, "SVG: draw text as glyph outlines, for tools that ignore embedded fonts (Inkscape, librsvg)")
 	var inputs inputFlags
 	fs.Var(&inputs, "input", "set a graph input's shape, e.g. x=1x3x224x224 (repeatable)")
 	pos, code := parseFlags(fs, args)
@@ -121,7 +122,7 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 		t = filepath.Base(pos[0]) // the page's title; not drawn
 	}
 	opt := render.Options{
-		Theme: th, Scale: *scale, Title: t,
+		Theme: th, Scale: *scale, Title: t, TextPaths: *textPaths,
 		Warn:    func(msg string) { fmt.Fprintf(stderr, "modelviz render: warning: %s\n", msg) },
 		Details: render.ModelDetails(m, info),
 	}

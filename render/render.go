@@ -76,6 +76,11 @@ type Options struct {
 	Theme string  // "light" (default) or "dark"
 	Scale float64 // PNG pixels per scene unit; 0 means 2
 	Title string  // drawn above the graph and used as the document title
+	// TextPaths makes SVG text glyph outlines instead of <text> with an
+	// embedded font, and styles presentation attributes instead of CSS:
+	// larger and not selectable, but drawn identically by tools that
+	// ignore @font-face or <style> (Inkscape, librsvg, ImageMagick).
+	TextPaths bool
 	// Warn receives one-line warnings (a PNG scaled down to fit, PDF
 	// split into pages); nil drops them.
 	Warn func(msg string)
@@ -148,6 +153,8 @@ func makeFrame(s *view.Scene, opt Options) (frame, error) {
 		f.title = t
 		f.Y -= titleSpace
 		f.H += titleSpace
+		// A narrow graph widens to show its whole title.
+		f.W = math.Max(f.W, math.Min(textWidth(t, titleSize, true), 2000)+2*margin)
 	}
 	return f, nil
 }

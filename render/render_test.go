@@ -487,3 +487,31 @@ func TestConcurrentDeterministic(t *testing.T) {
 		}
 	}
 }
+
+func TestSVGTextPaths(t *testing.T) {
+	var a, b bytes.Buffer
+	if err := SVG(&a, handScene(), Options{TextPaths: true, Title: "paths"}); err != nil {
+		t.Fatal(err)
+	}
+	SVG(&b, handScene(), Options{TextPaths: true, Title: "paths"})
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("differs between runs")
+	}
+	wellFormedXML(t, a.Bytes())
+	s := a.String()
+	for _, bad := range []string{"<text", "<style", "@font-face", "<path class="} {
+		if strings.Contains(s, bad) {
+			t.Errorf("text-path SVG contains %q", bad)
+		}
+	}
+	// Every text became a filled outline: far more path commands than
+	// the shapes alone need.
+	var plain bytes.Buffer
+	SVG(&plain, handScene(), Options{})
+	if n, m := strings.Count(s, "<path"), strings.Count(plain.String(), "<path"); n <= m {
+		t.Errorf("%d paths with outlines, %d without", n, m)
+	}
+	if !strings.Contains(s, `stroke="none"`) || !strings.Contains(s, `fill="#335588"`) {
+		t.Error("presentation attributes missing")
+	}
+}

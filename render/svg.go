@@ -1,9 +1,13 @@
 package render
 
 import (
+	"sync"
+
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
 	"io"
 	"math"
 	"sort"
@@ -36,7 +40,7 @@ func svgDocument(s *view.Scene, opt Options, inline bool) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	sp := &svgPainter{used: [2]map[uint16]bool{{}, {}}, classes: map[string]string{}}
+	sp := &svgPainter{used: [2]map[uint16]bool{{}, {}}, classes: map[string]string{}, paths: opt.TextPaths && !inline}
 	sp.body.Grow(256 + 400*len(s.Nodes) + 200*len(s.Edges))
 	drawAll(sp, s, th, f, everything)
 
@@ -55,7 +59,9 @@ func svgDocument(s *view.Scene, opt Options, inline bool) ([]byte, error) {
 		xmlEscape(&out, f.title)
 		out.WriteString("</title>\n")
 	}
-	out.WriteString("<style>\n")
+	if !sp.paths {
+		out.WriteString("<style>\n")
+	}
 	for i, name := range [2]string{"regular", "bold"} {
 		if len(sp.used[i]) == 0 {
 			continue
@@ -74,7 +80,9 @@ func svgDocument(s *view.Scene, opt Options, inline bool) ([]byte, error) {
 		enc.Close()
 		fmt.Fprintf(&out, ") format('truetype')} /* Go %s, BSD licence */\n", name)
 	}
-	out.WriteString("text{font-family:'Go modelviz';white-space:pre;font-kerning:none}\n")
+	if !sp.paths {
+		out.WriteString("text{font-family:'Go modelviz';white-space:pre;font-kerning:none}\n")
+	}
 	// Classes in first-use order: deterministic.
 	keys := make([]string, 0, len(sp.classes))
 	for k := range sp.classes {
@@ -84,7 +92,9 @@ func svgDocument(s *view.Scene, opt Options, inline bool) ([]byte, error) {
 	for _, k := range keys {
 		fmt.Fprintf(&out, ".%s{%s}\n", sp.classes[k], k)
 	}
-	out.WriteString("</style>\n")
+	if !sp.paths {
+		out.WriteString("</style>\n")
+	}
 	out.Write(sp.body.Bytes())
 	out.WriteString("</svg>\n")
 	return out.Bytes(), nil
@@ -96,6 +106,107 @@ type svgPainter struct {
 	classes map[string]string // CSS declaration -> class name
 	depth   int
 	scratch []byte
+	paths   bool // text as glyph outlines (Options.TextPaths)
+}
+
+// textPath draws s as one path of glyph outlines.
+func (p *svgPainter) textPath(x, y float64, s string, size float64, bold bool, c rgba, a anchor) {
+	switch a {
+	case anchorMiddle:
+		x -= textWidth(s, size, bold) / 2
+	case anchorEnd:
+		x -= textWidth(s, size, bold)
+	}
+	f := fontFace(bold)
+	k := size / f.upm
+	decl := "fill:" + c.css()
+	if c.A < 255 {
+		decl += ";fill-opacity:" + num3(float64(c.A)/255)
+	}
+	start := p.body.Len()
+	p.openPath(decl)
+	mark := p.body.Len()
+	b := &p.body
+	pen := x
+	for _, r := range s {
+		g := f.glyph(r)
+		open := false
+		for _, sg := range glyphOutline(f, bold, g) {
+			n := 1
+			switch sg.op {
+			case 'M':
+				if open {
+					b.WriteByte('Z')
+				}
+				open = true
+			case 'Q':
+				n = 2
+			case 'C':
+				n = 3
+			}
+			b.WriteByte(sg.op)
+			for i := 0; i < n; i++ {
+				if i > 0 {
+					b.WriteByte(' ')
+				}
+				p.num(pen + sg.p[i].X*k)
+				b.WriteByte(' ')
+				p.num(y + sg.p[i].Y*k)
+			}
+		}
+		if open {
+			b.WriteByte('Z')
+		}
+		pen += f.adv[g] * k
+	}
+	if p.body.Len() == mark { // only spaces: no element
+		p.body.Truncate(start)
+		return
+	}
+	p.body.WriteString("\"/>\n")
+}
+
+// outlineSeg is a glyph outline command in font units, y down.
+type outlineSeg struct {
+	op byte // M L Q C
+	p  [3]pt
+}
+
+var outlines sync.Map // [2]int{bold, glyph} -> []outlineSeg
+
+func glyphOutline(f *face, bold bool, g sfnt.GlyphIndex) []outlineSeg {
+	key := [2]int{0, int(g)}
+	if bold {
+		key[0] = 1
+	}
+	if v, ok := outlines.Load(key); ok {
+		return v.([]outlineSeg)
+	}
+	var buf sfnt.Buffer
+	segs, err := f.font.LoadGlyph(&buf, g, fixed.Int26_6(f.upm*64), nil)
+	var out []outlineSeg
+	if err == nil {
+		out = make([]outlineSeg, 0, len(segs))
+		for _, sg := range segs {
+			o := outlineSeg{}
+			switch sg.Op {
+			case sfnt.SegmentOpMoveTo:
+				o.op = 'M'
+			case sfnt.SegmentOpLineTo:
+				o.op = 'L'
+			case sfnt.SegmentOpQuadTo:
+				o.op = 'Q'
+			case sfnt.SegmentOpCubeTo:
+				o.op = 'C'
+			}
+			for i := range o.p {
+				o.p[i] = pt{float64(sg.Args[i].X) / 64, float64(sg.Args[i].Y) / 64}
+			}
+			out = append(out, o)
+		}
+	}
+	outlines.Store(key, out)
+	return out
 }
 
 func (p *svgPainter) class(decl string) string {
@@ -146,6 +257,20 @@ func (p *svgPainter) fill(pa *path, c rgba) {
 }
 
 func (p *svgPainter) openPath(decl string) {
+	if p.paths {
+		// Compatibility mode: presentation attributes, which every SVG
+		// reader applies, unlike a <style> sheet.
+		p.body.WriteString(`<path`)
+		for _, kv := range strings.Split(decl, ";") {
+			k, v, _ := strings.Cut(kv, ":")
+			p.body.WriteString(` ` + k + `="` + v + `"`)
+		}
+		if !strings.Contains(decl, "stroke:") {
+			p.body.WriteString(` stroke="none"`) // ImageMagick strokes by default
+		}
+		p.body.WriteString(` d="`)
+		return
+	}
 	p.body.WriteString(`<path class="`)
 	p.body.WriteString(p.class(decl))
 	p.body.WriteString(`" d="`)
@@ -180,6 +305,10 @@ func (p *svgPainter) stroke(pa *path, c rgba, width float64) {
 }
 
 func (p *svgPainter) text(x, y float64, s string, size float64, bold bool, c rgba, a anchor) {
+	if p.paths {
+		p.textPath(x, y, s, size, bold, c, a)
+		return
+	}
 	fi := 0
 	weight := ""
 	if bold {
