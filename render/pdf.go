@@ -18,7 +18,8 @@ const (
 	// maxPage is the largest page side in points most PDF readers
 	// accept (200 inches); a bigger drawing is split into pages.
 	maxPage = 14400.0
-	// maxPages bounds the work for absurd scenes.
+	// maxPages bounds the work for huge scenes; beyond it the drawing
+	// shrinks.
 	maxPages = 400
 )
 
@@ -34,20 +35,28 @@ func PDF(w io.Writer, s *view.Scene, opt Options) error {
 	if err != nil {
 		return err
 	}
-	tile := maxPage / pdfK
-	cols := int(math.Ceil(f.W / tile))
-	rows := int(math.Ceil(f.H / tile))
-	cols, rows = max(cols, 1), max(rows, 1)
-	if cols*rows > maxPages {
-		return fmt.Errorf("render: drawing is %.0f×%.0f units, more than %d PDF pages", f.W, f.H, maxPages)
+	// k is points per scene unit: pdfK, less when even maxPages pages
+	// would not hold the drawing (it stays vector: readers zoom in).
+	k := pdfK
+	var cols, rows int
+	for {
+		tile := maxPage / k
+		cols, rows = max(1, int(math.Ceil(f.W/tile))), max(1, int(math.Ceil(f.H/tile)))
+		if cols*rows <= maxPages {
+			break
+		}
+		k *= 0.9
+	}
+	if k < pdfK {
+		opt.warn("drawing is %.0f×%.0f in, more than %d pages: scaled to %.0f%%", f.W*pdfK/72, f.H*pdfK/72, maxPages, 100*k/pdfK)
 	}
 	// Even tiles look better than a full page and a sliver.
 	tw, tht := f.W/float64(cols), f.H/float64(rows)
 	if cols*rows > 1 {
-		opt.warn("drawing is %.0f×%.0f in, split into %d×%d PDF pages", f.W*pdfK/72, f.H*pdfK/72, cols, rows)
+		opt.warn("drawing is %.0f×%.0f in, split into %d×%d PDF pages", f.W*k/72, f.H*k/72, cols, rows)
 	}
 
-	doc := fpdf.NewCustom(&fpdf.InitType{UnitStr: "pt", Size: fpdf.SizeType{Wd: tw * pdfK, Ht: tht * pdfK}})
+	doc := fpdf.NewCustom(&fpdf.InitType{UnitStr: "pt", Size: fpdf.SizeType{Wd: tw * k, Ht: tht * k}})
 	doc.SetMargins(0, 0, 0)
 	doc.SetAutoPageBreak(false, 0)
 	doc.SetCompression(true)
@@ -67,7 +76,7 @@ func PDF(w io.Writer, s *view.Scene, opt Options) error {
 		for c := 0; c < cols; c++ {
 			doc.AddPage()
 			x0, y0 := f.X+float64(c)*tw, f.Y+float64(r)*tht
-			pp := &pdfPainter{doc: doc, ox: x0, oy: y0}
+			pp := &pdfPainter{doc: doc, ox: x0, oy: y0, k: k}
 			drawAll(pp, s, th, f, rect{x0, y0, x0 + tw, y0 + tht})
 			if doc.Err() {
 				return fmt.Errorf("render: pdf: %v", doc.Error())
@@ -80,11 +89,12 @@ func PDF(w io.Writer, s *view.Scene, opt Options) error {
 type pdfPainter struct {
 	doc    *fpdf.Fpdf
 	ox, oy float64
+	k      float64 // points per scene unit
 	alpha  float64
 }
 
-func (p *pdfPainter) x(v float64) float64 { return (v - p.ox) * pdfK }
-func (p *pdfPainter) y(v float64) float64 { return (v - p.oy) * pdfK }
+func (p *pdfPainter) x(v float64) float64 { return (v - p.ox) * p.k }
+func (p *pdfPainter) y(v float64) float64 { return (v - p.oy) * p.k }
 
 func (p *pdfPainter) setAlpha(a uint8) {
 	v := float64(a) / 255
@@ -125,7 +135,7 @@ func (p *pdfPainter) stroke(pa *path, c rgba, width float64) {
 	}
 	p.setAlpha(c.A)
 	p.doc.SetDrawColor(int(c.R), int(c.G), int(c.B))
-	p.doc.SetLineWidth(width * pdfK)
+	p.doc.SetLineWidth(width * p.k)
 	p.doc.SetLineJoinStyle("round")
 	p.trace(pa)
 	p.doc.DrawPath("D")
@@ -146,7 +156,7 @@ func (p *pdfPainter) text(x, y float64, s string, size float64, bold bool, c rgb
 		style = "B"
 	}
 	p.setAlpha(c.A)
-	p.doc.SetFont("go", style, size*pdfK)
+	p.doc.SetFont("go", style, size*p.k)
 	p.doc.SetTextColor(int(c.R), int(c.G), int(c.B))
 	p.doc.Text(p.x(x), p.y(y), s)
 }

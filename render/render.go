@@ -126,9 +126,10 @@ type frame struct {
 	title      string
 }
 
-// maxCoord bounds scene coordinates we accept: hostile or broken scenes
-// must not make us allocate or loop by their size.
-const maxCoord = 1e7
+// maxCoord bounds scene coordinates we accept. No backend allocates by
+// the drawing's size (bitmaps and page counts are capped), so this only
+// rejects nonsense; a 100,000-box chain is ~1e7 units tall.
+const maxCoord = 1e9
 
 func makeFrame(s *view.Scene, opt Options) (frame, error) {
 	if s == nil {

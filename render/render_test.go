@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"image/png"
 	"io"
 	"math"
@@ -513,5 +514,26 @@ func TestSVGTextPaths(t *testing.T) {
 	}
 	if !strings.Contains(s, `stroke="none"`) || !strings.Contains(s, `fill="#335588"`) {
 		t.Error("presentation attributes missing")
+	}
+}
+
+// A drawing too big for maxPages pages shrinks to fit them, with a
+// warning, instead of failing.
+func TestPDFPageLimit(t *testing.T) {
+	s := &view.Scene{Width: 3000, Height: 5e7}
+	for i := 0; i < 50; i++ {
+		s.Nodes = append(s.Nodes, view.Box{ID: fmt.Sprint(i), Label: "Relu", Kind: "op", Category: "activation", X: 10, Y: float64(i) * 1e6, W: 60, H: 24})
+	}
+	var warned []string
+	var buf bytes.Buffer
+	if err := PDF(&buf, s, Options{Warn: func(m string) { warned = append(warned, m) }}); err != nil {
+		t.Fatal(err)
+	}
+	n := len(pageRE.FindAll(buf.Bytes(), -1))
+	if n > maxPages || n < maxPages/2 {
+		t.Errorf("%d pages", n)
+	}
+	if len(warned) != 2 || !strings.Contains(warned[0], "scaled") {
+		t.Errorf("warnings %q", warned)
 	}
 }
