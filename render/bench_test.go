@@ -1,8 +1,10 @@
 package render
 
 import (
+	"fmt"
 	"image/png"
 	"io"
+	"math"
 	"testing"
 
 	"github.com/modelviz/modelviz/analysis"
@@ -71,4 +73,38 @@ func BenchmarkPNGEncode(b *testing.B) {
 			enc.Encode(io.Discard, img)
 		}
 	})
+}
+
+// synthScene is a grid of n boxes, each fed by the one above it and its
+// left neighbour, with shape labels: the layout engine's 100k-node case.
+func synthScene(n int) *view.Scene {
+	const cols = 100
+	s := &view.Scene{Direction: "TB"}
+	for i := 0; i < n; i++ {
+		x, y := float64(i%cols)*160, float64(i/cols)*90
+		s.Nodes = append(s.Nodes, view.Box{ID: fmt.Sprint("n", i), Label: "Conv", Kind: "op", Category: "layer",
+			X: x, Y: y, W: 110, H: 58, Rows: []view.Row{{Key: "W", Value: "64×64×3×3"}, {Key: "B", Value: "64"}}})
+		if i >= cols {
+			s.Edges = append(s.Edges, view.Edge{From: fmt.Sprint("n", i-cols), To: fmt.Sprint("n", i), Label: "1×64×56×56",
+				Points: [][2]float64{{x + 55, y - 32}, {x + 55, y}}, LabelX: x + 100, LabelY: y - 16})
+		}
+		s.Width, s.Height = math.Max(s.Width, x+110), math.Max(s.Height, y+58)
+	}
+	return s
+}
+
+func BenchmarkSynth100kSVG(b *testing.B) {
+	s := synthScene(100000)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		SVG(io.Discard, s, Options{})
+	}
+}
+
+func BenchmarkSynth100kPNG(b *testing.B) {
+	s := synthScene(100000)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		PNG(io.Discard, s, Options{})
+	}
 }

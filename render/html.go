@@ -60,8 +60,8 @@ func HTML(w io.Writer, s *view.Scene, opt Options) error {
 	// The page shows the title in its toolbar, not in the drawing.
 	inner := opt
 	inner.Title = ""
-	svg, err := svgDocument(s, inner, true)
-	if err != nil {
+	var svg bytes.Buffer
+	if err := svgDocument(&svg, s, inner, true); err != nil {
 		return err
 	}
 	th, _ := themeByName(opt.Theme)
@@ -130,7 +130,7 @@ func HTML(w io.Writer, s *view.Scene, opt Options) error {
 		`<button id="mv-in" title="Zoom in (+)" aria-label="Zoom in">+</button>` +
 		`<button id="mv-fit" title="Fit (0)" aria-label="Fit">Fit</button></header>` + "\n")
 	b.WriteString("<main id=\"mv-view\">\n")
-	b.Write(svg)
+	b.Write(svg.Bytes())
 	b.WriteString("</main>\n<aside id=\"mv-panel\" hidden></aside>\n")
 	b.WriteString("<script type=\"application/json\" id=\"mv-data\">")
 	b.Write(js)

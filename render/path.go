@@ -40,6 +40,9 @@ func (p *path) roundRect(x, y, w, h, tl, tr, br, bl float64) {
 	lim := math.Min(w, h) / 2
 	tl, tr, br, bl = math.Min(tl, lim), math.Min(tr, lim), math.Min(br, lim), math.Min(bl, lim)
 	only := len(p.segs) == 0 && tl == tr && tr == br && br == bl && tl >= 0
+	if p.segs == nil {
+		p.segs = make([]seg, 0, 10)
+	}
 	k := kappa
 	p.moveTo(x+tl, y)
 	p.lineTo(x+w-tr, y)

@@ -21,31 +21,27 @@ import (
 // @font-face data URIs, cut down to the glyphs used, so the file looks
 // the same in every viewer.
 func SVG(w io.Writer, s *view.Scene, opt Options) error {
-	doc, err := svgDocument(s, opt, false)
+	return svgDocument(w, s, opt, false)
+}
+
+// svgDocument writes the SVG; inline leaves out the XML prolog and fixed
+// size, for embedding in HTML. The drawing is built in memory first (the
+// style sheet and fonts before it depend on it), then written once.
+func svgDocument(w io.Writer, s *view.Scene, opt Options, inline bool) error {
+	th, err := themeByName(opt.Theme)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(doc)
-	return err
-}
-
-// svgDocument builds the SVG; inline leaves out the XML prolog and fixed
-// size, for embedding in HTML.
-func svgDocument(s *view.Scene, opt Options, inline bool) ([]byte, error) {
-	th, err := themeByName(opt.Theme)
-	if err != nil {
-		return nil, err
-	}
 	f, err := makeFrame(s, opt)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	sp := &svgPainter{used: [2]map[uint16]bool{{}, {}}, classes: map[string]string{}, paths: opt.TextPaths && !inline}
 	sp.body.Grow(256 + 400*len(s.Nodes) + 200*len(s.Edges))
 	drawAll(sp, s, th, f, everything)
 
 	var out bytes.Buffer
-	out.Grow(sp.body.Len() + 16<<10)
+	out.Grow(16 << 10)
 	vb := num(f.X) + " " + num(f.Y) + " " + num(f.W) + " " + num(f.H)
 	if inline {
 		fmt.Fprintf(&out, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="%s" data-width="%s" data-height="%s" class="mv-graph">`, vb, num(f.W), num(f.H))
@@ -68,7 +64,7 @@ func svgDocument(s *view.Scene, opt Options, inline bool) ([]byte, error) {
 		}
 		sub, err := subsetTTF(fontFace(i == 1).ttf, sp.used[i])
 		if err != nil {
-			return nil, fmt.Errorf("render: font subset: %v", err)
+			return fmt.Errorf("render: font subset: %v", err)
 		}
 		weight := 400
 		if i == 1 {
@@ -95,9 +91,12 @@ func svgDocument(s *view.Scene, opt Options, inline bool) ([]byte, error) {
 	if !sp.paths {
 		out.WriteString("</style>\n")
 	}
-	out.Write(sp.body.Bytes())
-	out.WriteString("</svg>\n")
-	return out.Bytes(), nil
+	if _, err := w.Write(out.Bytes()); err != nil {
+		return err
+	}
+	sp.body.WriteString("</svg>\n")
+	_, err = w.Write(sp.body.Bytes())
+	return err
 }
 
 type svgPainter struct {
