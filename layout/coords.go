@@ -78,14 +78,24 @@ func (g *layered) coords(lv *level) []float64 {
 			xs[k][v] += d
 		}
 	}
+	// Alignments far wider than the narrowest have drifted sideways
+	// (long runs of blocks each pushed a little further), so they are
+	// left out of the balance.
+	use := make([]int, 0, 4)
+	for k := 0; k < 4; k++ {
+		if hi[k]-lo[k] <= 2*bestW {
+			use = append(use, k)
+		}
+	}
 	x := make([]float64, nn)
 	var four [4]float64
 	for v := int32(0); v < nn; v++ {
-		for k := 0; k < 4; k++ {
-			four[k] = xs[k][v]
+		c := four[:len(use)]
+		for i, k := range use {
+			c[i] = xs[k][v]
 		}
-		slices.Sort(four[:])
-		x[v] = (four[1] + four[2]) / 2
+		slices.Sort(c)
+		x[v] = (c[(len(c)-1)/2] + c[len(c)/2]) / 2
 	}
 	// Balancing can bring neighbours closer than their separation.
 	for _, layer := range g.layers {

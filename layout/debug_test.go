@@ -66,7 +66,7 @@ func TestDebugAllCrossings(t *testing.T) {
 	if os.Getenv("ALLX") == "" {
 		t.Skip()
 	}
-	for _, name := range []string{"mobilenet_v3_small", "squeezenet1_1", "tiny_transformer", "shufflenet_v2_x0_5", "gru", "lstm", "control_flow", "densenet121", "inception_v1", "inception_v2", "resnet50", "gpt_decoder_48l"} {
+	for _, name := range []string{"mobilenet_v3_small", "squeezenet1_1", "tiny_transformer", "shufflenet_v2_x0_5", "gru", "lstm", "control_flow", "densenet121", "inception_v1", "inception_v2", "resnet50", "gpt_decoder_48l", "mha48"} {
 		in := inputOf(readGraph(t, name), sizesBench, false)
 		out := Layout(in)
 		t.Logf("%-20s %5d nodes %5d crossings", name, len(in.Nodes), crossings(out))
