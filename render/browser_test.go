@@ -148,6 +148,16 @@ func TestHTMLInBrowser(t *testing.T) {
 			t.Errorf("Gemm panel lacks %q", want)
 		}
 	}
+	// Clicking an edge shows its tensor and shape.
+	mid := evalS(`(function(){var g=document.querySelector("g.edge .mv-hitline");var l=g.getTotalLength();var p=g.getPointAtLength(l/2).matrixTransform(g.getScreenCTM());return p.x+","+p.y})()`)
+	if _, err := fmt.Sscanf(mid, "%g,%g", &x, &y); err != nil {
+		t.Fatalf("edge position %q", mid)
+	}
+	do("click edge", chromedp.MouseClickXY(x+2, y))
+	poll(`document.getElementById("mv-panel").textContent.indexOf("shape") >= 0`)
+	if p := evalS(`document.getElementById("mv-panel").textContent`); !strings.Contains(p, "45×4") || !strings.Contains(p, "features") {
+		t.Errorf("edge panel: %q", p)
+	}
 	// Zoom in with +, back to fit with 0.
 	evalS(`document.activeElement.blur(), ""`)
 	do("fit", chromedp.KeyEvent("0"))

@@ -16,6 +16,15 @@
   var st = { x: full.x, y: full.y, k: 1 }; // k: screen px per unit
   var overlay = document.createElementNS(NS, "g");
   svg.appendChild(overlay);
+  // Edges are 1 px lines: give each an invisible 8 px band to click.
+  svg.querySelectorAll("g.edge").forEach(function (g) {
+    var line = g.querySelector("path");
+    if (!line) return;
+    var hit = line.cloneNode(false);
+    hit.removeAttribute("class");
+    hit.setAttribute("class", "mv-hitline");
+    g.insertBefore(hit, line);
+  });
 
   var far = null;
   function apply() {
