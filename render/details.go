@@ -47,11 +47,14 @@ func ModelDetails(m *model.Model, info *analysis.Info) func(b *view.Box) *NodeDe
 		return nil
 	}
 	return func(b *view.Box) *NodeDetails {
+		g := resolveGraph(m.Graphs[0], b.Graph)
 		switch b.Kind {
 		case "input", "output":
-			return valueDetails(m.Graphs[0], b, info)
+			if g == nil {
+				return nil
+			}
+			return valueDetails(g, b, info)
 		}
-		g := resolveGraph(m.Graphs[0], b.Graph)
 		if g == nil || b.Node < 0 || int(b.Node) >= len(g.Nodes) {
 			return nil
 		}

@@ -18,6 +18,9 @@ import (
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
 
+	"github.com/modelviz/modelviz/analysis"
+	"github.com/modelviz/modelviz/format/registry"
+	"github.com/modelviz/modelviz/internal/testutil"
 	"github.com/modelviz/modelviz/view"
 )
 
@@ -535,5 +538,43 @@ func TestPDFPageLimit(t *testing.T) {
 	}
 	if len(warned) != 2 || !strings.Contains(warned[0], "scaled") {
 		t.Errorf("warnings %q", warned)
+	}
+}
+
+// Details of nodes and inputs inside subgraphs come from their own graph.
+func TestModelDetailsSubgraph(t *testing.T) {
+	m, err := registry.Open(testutil.Corpus(t, "control_flow.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := analysis.Analyze(m, analysis.Options{})
+	g := view.Build(m, info)
+	s, err := g.Layout(view.Options{Depth: -1, Weights: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := ModelDetails(m, info)
+	sub, subIO := 0, 0
+	for i := range s.Nodes {
+		b := &s.Nodes[i]
+		nd := d(b)
+		if b.Graph == "" || b.Kind == "group" {
+			continue
+		}
+		if nd == nil {
+			t.Errorf("no details for %s %q in %s", b.Kind, b.Label, b.Graph)
+			continue
+		}
+		if b.Kind == "op" {
+			sub++
+			if nd.Op != b.Label && !strings.HasSuffix(b.Label, nd.Op) {
+				t.Errorf("box %q resolved to op %q", b.Label, nd.Op)
+			}
+		} else {
+			subIO++
+		}
+	}
+	if sub == 0 || subIO == 0 {
+		t.Errorf("%d subgraph ops, %d subgraph inputs/outputs checked", sub, subIO)
 	}
 }
