@@ -16,6 +16,7 @@ const (
 	siftWork      = 30_000_000
 	maxSiftPasses = 6
 	maxVariants   = 16
+	plateauRounds = 4
 )
 
 // order sets layers and pos. Each of a few initial orders (depth-first
@@ -79,6 +80,34 @@ func (g *layered) order(lv *level) {
 	for _, layer := range g.layers {
 		for i, v := range layer {
 			g.pos[v] = int32(i)
+		}
+	}
+	if best > 0 && len(g.layers) > 1 {
+		s.plateau(best)
+	}
+}
+
+// plateau tries to leave a local optimum: swap tied neighbours, sweep,
+// transpose and sift, keeping only strict improvements.
+func (s *sweeper) plateau(best int64) {
+	g := s.g
+	bestPos := slices.Clone(g.pos)
+	for round := 0; round < plateauRounds; round++ {
+		s.transposeWith(true)
+		s.sweep(round%2 == 0)
+		s.transpose()
+		s.sift()
+		if c := g.crossings(); c < best {
+			best = c
+			copy(bestPos, g.pos)
+		}
+	}
+	copy(g.pos, bestPos)
+	var tmp []int32
+	for _, layer := range g.layers {
+		tmp = append(tmp[:0], layer...)
+		for _, v := range tmp {
+			layer[g.pos[v]] = v
 		}
 	}
 }
@@ -525,7 +554,11 @@ func (s *sweeper) value(ns []int32) float64 {
 }
 
 // transpose swaps neighbours in a layer while that removes crossings.
-func (s *sweeper) transpose() {
+func (s *sweeper) transpose() { s.transposeWith(false) }
+
+// transposeWith with equal also swaps pairs whose crossings tie, once,
+// which moves an order off a plateau (as dot does).
+func (s *sweeper) transposeWith(equal bool) {
 	g := s.g
 	for pass := 0; pass < 4; pass++ {
 		improved := false
@@ -536,14 +569,14 @@ func (s *sweeper) transpose() {
 				if !ok {
 					continue
 				}
-				if c2 < c1 {
+				if c2 < c1 || equal && c2 == c1 && c1 > 0 {
 					layer[i], layer[i+1] = v, u
 					g.pos[u], g.pos[v] = int32(i+1), int32(i)
 					improved = true
 				}
 			}
 		}
-		if !improved {
+		if !improved || equal {
 			return
 		}
 	}
