@@ -70,8 +70,8 @@ func FormatFromPath(p string) (Format, bool) {
 	return f, err == nil
 }
 
-// Options tune a picture. The zero value is a light picture at scale 1
-// (PNG at 2 pixels per unit).
+// Options tune a picture. The zero value draws the light theme, PNG at 2
+// pixels per scene unit, without a title.
 type Options struct {
 	Theme string  // "light" (default) or "dark"
 	Scale float64 // PNG pixels per scene unit; 0 means 2
