@@ -1,6 +1,7 @@
 package layout
 
 import (
+	"math/rand/v2"
 	"testing"
 )
 
@@ -119,5 +120,20 @@ func BenchmarkNoCache10k(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Layout(full)
+	}
+}
+
+// A hostile shape: a 20,000-node chain plus 60,000 random forward edges
+// (long edges everywhere); shows the work bounds (dummies, sweeps,
+// sifting) keep time and memory in check.
+func BenchmarkHostileLongEdges(b *testing.B) {
+	r := rand.New(rand.NewPCG(5, 6))
+	in := randomGraph(r, 20000, 60000, 0, false, false)
+	for i := int32(1); i < 20000; i++ {
+		in.Edges = append(in.Edges, Edge{From: i - 1, To: i})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Layout(in)
 	}
 }

@@ -2,13 +2,13 @@ package layout
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"os"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 )
+
+// Development aids, skipped unless their environment variable is set.
 
 // writeSVG draws out for eyeballing while developing (MODELVIZ_LAYOUT_SVG=path).
 func writeSVG(path string, out *Output) {
@@ -48,29 +48,6 @@ func TestDebugSVG(t *testing.T) {
 	in := inputOf(g, sz, os.Getenv("MODELVIZ_LAYOUT_GROUPED") != "")
 	out := Layout(in)
 	writeSVG(p, out)
-}
-
-func TestDebugStats(t *testing.T) {
-	if os.Getenv("MODELVIZ_LAYOUT_GRAPH") == "" {
-		t.Skip()
-	}
-	g := readGraph(t, os.Getenv("MODELVIZ_LAYOUT_GRAPH"))
-	in := inputOf(g, sizesBench, false)
-	debugf = t.Logf
-	out := Layout(in)
-	debugf = nil
-	t.Logf("geometric crossings %d, %vx%v", crossings(out), out.Width, out.Height)
-}
-
-func TestDebugAllCrossings(t *testing.T) {
-	if os.Getenv("ALLX") == "" {
-		t.Skip()
-	}
-	for _, name := range []string{"mobilenet_v3_small", "squeezenet1_1", "tiny_transformer", "shufflenet_v2_x0_5", "gru", "lstm", "control_flow", "densenet121", "inception_v1", "inception_v2", "resnet50", "gpt_decoder_48l", "mha48"} {
-		in := inputOf(readGraph(t, name), sizesBench, false)
-		out := Layout(in)
-		t.Logf("%-20s %5d nodes %5d crossings", name, len(in.Nodes), crossings(out))
-	}
 }
 
 func cpuMs() float64 {
@@ -133,25 +110,4 @@ func TestDebugCPUToggle(t *testing.T) {
 		Layout(full)
 	}
 	t.Logf("no cache: %.2f ms CPU per call", (cpuMs()-c0)/5)
-}
-
-func TestDebugRandomBig(t *testing.T) {
-	if os.Getenv("RANDBIG") == "" {
-		t.Skip()
-	}
-	r := rand.New(rand.NewPCG(5, 6))
-	in := randomGraph(r, 20000, 60000, 0, false, false)
-	c0 := cpuMs()
-	var ms runtime.MemStats
-	out := Layout(in)
-	runtime.ReadMemStats(&ms)
-	t.Logf("random 20k/60k: %.0f ms CPU, total alloc %d MB, %vx%v", cpuMs()-c0, ms.TotalAlloc>>20, out.Width, out.Height)
-	for i := int32(1); i < 20000; i++ {
-		in.Edges = append(in.Edges, Edge{From: i - 1, To: i})
-	}
-	c0 = cpuMs()
-	a0 := ms.TotalAlloc
-	out = Layout(in)
-	runtime.ReadMemStats(&ms)
-	t.Logf("with chain: %.0f ms CPU, total alloc %d MB, peak heap %d MB, %vx%v", cpuMs()-c0, (ms.TotalAlloc-a0)>>20, ms.HeapSys>>20, out.Width, out.Height)
 }

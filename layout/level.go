@@ -370,6 +370,3 @@ func (g *layered) width(lv *level, v int32) float64 {
 	}
 	return lv.w[v] + lv.extra[v]
 }
-
-// debugf, when set by a test, receives progress notes.
-var debugf func(format string, args ...any)

@@ -57,9 +57,6 @@ func (g *layered) order(lv *level) {
 			s.sift()
 			c = g.crossings()
 		}
-		if debugf != nil {
-			debugf("order: variant %d: %d crossings", k, c)
-		}
 		if best < 0 || c < best {
 			best = c
 			bestLayers = bestLayers[:0]
@@ -379,9 +376,6 @@ func (s *sweeper) sift() {
 				moved, cost := s.siftNode(layer, v)
 				work -= cost
 				improved = improved || moved
-				if moved {
-					s.moves++
-				}
 			}
 		}
 		if !improved {
@@ -483,7 +477,6 @@ type sweeper struct {
 	fixed []bool
 	buf   []int32
 	ps    []float64
-	moves int
 }
 
 func newSweeper(g *layered) *sweeper { return &sweeper{g: g} }
