@@ -17,8 +17,9 @@ type painter interface {
 	// left end, centre or right end depending on anchor.
 	text(x, y float64, s string, size float64, bold bool, c rgba, a anchor)
 	// begin and end bracket one scene element (SVG keeps them as <g>
-	// for the HTML viewer); other backends ignore them.
-	begin(class, id string)
+	// for the HTML viewer, with tip as a hover tooltip); other backends
+	// ignore them.
+	begin(class, id, tip string)
 	end()
 }
 
@@ -60,7 +61,7 @@ func drawScene(p painter, s *view.Scene, th *theme, clip rect) {
 		if !clip.hits(g.X, g.Y, g.W, g.H) {
 			continue
 		}
-		p.begin("cluster", g.ID)
+		p.begin("cluster", g.ID, strings.Join(g.Path, "."))
 		drawGroup(p, g, th, m)
 		p.end()
 	}
@@ -69,7 +70,7 @@ func drawScene(p painter, s *view.Scene, th *theme, clip rect) {
 		if len(e.Points) < 2 || !clip.hits(pointsBounds(e.Points)) {
 			continue
 		}
-		p.begin("edge", e.From+"->"+e.To)
+		p.begin("edge", e.From+"->"+e.To, strings.TrimSpace(e.Value+" "+e.Label))
 		drawEdge(p, e, th)
 		p.end()
 	}
@@ -119,7 +120,11 @@ func drawScene(p painter, s *view.Scene, th *theme, clip rect) {
 		if !clip.hits(b.X-1, b.Y-1, b.W+stackOffset+2, b.H+stackOffset+2) {
 			continue
 		}
-		p.begin("node "+b.Kind, b.ID)
+		tip := b.Label
+		if b.Name != "" && b.Name != b.Label {
+			tip += " " + b.Name
+		}
+		p.begin("node "+b.Kind, b.ID, tip)
 		switch b.Kind {
 		case "input", "output":
 			drawPill(p, b, th, m)

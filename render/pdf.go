@@ -161,5 +161,5 @@ func (p *pdfPainter) text(x, y float64, s string, size float64, bold bool, c rgb
 	p.doc.Text(p.x(x), p.y(y), s)
 }
 
-func (p *pdfPainter) begin(string, string) {}
-func (p *pdfPainter) end()                 {}
+func (p *pdfPainter) begin(string, string, string) {}
+func (p *pdfPainter) end()                         {}

@@ -101,8 +101,8 @@ func (p *rasterPainter) dev(q pt) pt {
 	return pt{(q.X - p.ox) * p.scale, (q.Y - p.oy) * p.scale}
 }
 
-func (p *rasterPainter) begin(string, string) {}
-func (p *rasterPainter) end()                 {}
+func (p *rasterPainter) begin(string, string, string) {}
+func (p *rasterPainter) end()                         {}
 
 func (p *rasterPainter) fill(pa *path, c rgba) {
 	if c.A == 0 {

@@ -339,12 +339,17 @@ func (p *svgPainter) text(x, y float64, s string, size float64, bold bool, c rgb
 	p.body.WriteString("</text>\n")
 }
 
-func (p *svgPainter) begin(class, id string) {
+func (p *svgPainter) begin(class, id, tip string) {
 	p.body.WriteString(`<g class="`)
 	p.body.WriteString(class)
 	p.body.WriteString(`" data-id="`)
 	xmlEscape(&p.body, id)
 	p.body.WriteString("\">\n")
+	if tip != "" {
+		p.body.WriteString("<title>")
+		xmlEscape(&p.body, clip(tip))
+		p.body.WriteString("</title>\n")
+	}
 	p.depth++
 }
 
