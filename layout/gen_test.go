@@ -54,7 +54,12 @@ func randomGraph(r *rand.Rand, n, m, groups int, cyclic bool, labels bool) *Inpu
 // per branch.
 func network(n int, blocksPerGroup int) *Input {
 	in := &Input{}
+	// Widths vary a little by block so that groups differ (as the names
+	// in real boxes do) and the per-call reuse of identical groups does
+	// not flatter the benchmarks.
+	block := 0
 	node := func(g int32, w float64) int32 {
+		w += float64(block%1000) * 0.05
 		in.Nodes = append(in.Nodes, Node{W: w, H: 40, Group: g, Key: fmt.Sprint(len(in.Nodes))})
 		return int32(len(in.Nodes) - 1)
 	}
@@ -66,6 +71,7 @@ func network(n int, blocksPerGroup int) *Input {
 	cur := node(-1, 90)
 	outer := int32(-1)
 	for b := 0; len(in.Nodes) < n; b++ {
+		block = b
 		if blocksPerGroup > 0 && b%blocksPerGroup == 0 {
 			outer = group(-1, 24)
 		}
