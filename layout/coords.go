@@ -113,21 +113,29 @@ func (g *layered) coords(lv *level) []float64 {
 // is that neighbour's main neighbour too) if its layer has room. Passes go
 // down then up so a straightened link pulls the next one.
 func (g *layered) straighten(x []float64, prio []int32, sep func(a, c int32) float64) {
-	main := func(adj *csr, v int32) int32 {
-		best := int32(-1)
-		for _, u := range adj.of(v) {
-			if best < 0 || prio[u] > prio[best] {
-				best = u
+	// Main neighbour above and below each node, found once: degrees can
+	// be huge (a star), so never per visit.
+	nn := int32(len(x))
+	mainOf := func(adj *csr) []int32 {
+		m := make([]int32, nn)
+		for v := int32(0); v < nn; v++ {
+			best := int32(-1)
+			for _, u := range adj.of(v) {
+				if best < 0 || prio[u] > prio[best] {
+					best = u
+				}
 			}
+			m[v] = best
 		}
-		return best
+		return m
 	}
+	mainUp, mainDown := mainOf(&g.up), mainOf(&g.down)
 	L := len(g.layers)
 	for pass := 0; pass < 4; pass++ {
 		down := pass%2 == 0
-		adj, back := &g.up, &g.down
+		toward, back := mainUp, mainDown
 		if !down {
-			adj, back = &g.down, &g.up
+			toward, back = mainDown, mainUp
 		}
 		for k := 0; k < L; k++ {
 			l := k
@@ -136,8 +144,8 @@ func (g *layered) straighten(x []float64, prio []int32, sep func(a, c int32) flo
 			}
 			layer := g.layers[l]
 			for i, v := range layer {
-				u := main(adj, v)
-				if u < 0 || main(back, u) != v || x[u] == x[v] {
+				u := toward[v]
+				if u < 0 || back[u] != v || x[u] == x[v] {
 					continue
 				}
 				t := x[u]

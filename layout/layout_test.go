@@ -141,6 +141,30 @@ func TestHostile(t *testing.T) {
 		}
 	}
 	cases["fan"] = fan
+	// High degrees and many leaves: work must stay near linear (these once
+	// were quadratic and ran for minutes).
+	star := &Input{}
+	for i := 0; i < 20_000; i++ {
+		star.Nodes = append(star.Nodes, Node{W: 50, H: 20, Group: -1})
+		if i > 0 {
+			star.Edges = append(star.Edges, Edge{From: 0, To: int32(i)}, Edge{From: int32(i), To: 19_999})
+		}
+	}
+	cases["star"] = star
+	dups := &Input{Nodes: []Node{{W: 10, H: 10, Group: -1}, {W: 10, H: 10, Group: -1}, {W: 10, H: 10, Group: -1}}}
+	for i := 0; i < 200_000; i++ {
+		dups.Edges = append(dups.Edges, Edge{From: int32(i % 3), To: int32((i + 1) % 3)})
+	}
+	cases["duplicates"] = dups
+	leafy := &Input{}
+	for i := 0; i < 10_000; i++ {
+		b := int32(len(leafy.Nodes))
+		for k := 0; k < 4; k++ {
+			leafy.Nodes = append(leafy.Nodes, Node{W: 30, H: 20, Group: -1})
+		}
+		leafy.Edges = append(leafy.Edges, Edge{From: b, To: b + 1}, Edge{From: b + 1, To: b + 2}, Edge{From: b + 3, To: b + 1})
+	}
+	cases["leafy"] = leafy
 	for name, in := range cases {
 		t.Run(name, func(t *testing.T) {
 			out := Layout(in)

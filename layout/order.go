@@ -2,8 +2,10 @@ package layout
 
 import (
 	"cmp"
+	"math"
 	"math/rand/v2"
 	"slices"
+	"sort"
 )
 
 // Crossing reduction works in sweeps; each costs about nodes+edges, and
@@ -167,11 +169,49 @@ func dropLeaves(c csr, leafOf []int32) csr {
 // insertLeaves puts each leaf into its layer at the slot where its one
 // edge crosses the fewest edges of the other nodes, given their order;
 // leaves of one slot are sorted by their anchor's position.
-func (g *layered) insertLeaves(leafOf []int32) {
-	type ins struct {
-		slot, apos int32
-		v          int32
+type leafIns struct {
+	slot, apos int32
+	v          int32
+}
+
+// leafWork bounds the exact slot search of insertLeaves per layer; beyond
+// it slots come from neighbour means (slotByKeys).
+const leafWork = 4_000_000
+
+// slotByKeys gives each leaf the first slot whose node (or any node left
+// of it) has neighbours at or right of the leaf's anchor, by binary
+// search over the running maximum of the nodes' mean neighbour positions.
+func (g *layered) slotByKeys(layer []int32, leaves []leafIns, leafOf []int32, l int) {
+	for _, below := range []bool{true, false} {
+		adj := &g.up
+		if below {
+			adj = &g.down
+		}
+		pm := make([]float64, len(layer))
+		run := math.Inf(-1)
+		for i, u := range layer {
+			if ns := adj.of(u); len(ns) > 0 {
+				var sum float64
+				for _, w := range ns {
+					sum += float64(g.pos[w])
+				}
+				run = max(run, sum/float64(len(ns)))
+			}
+			pm[i] = run
+		}
+		for k := range leaves {
+			lf := &leaves[k]
+			if (g.rank[leafOf[lf.v]] > int32(l)) != below {
+				continue
+			}
+			a := float64(lf.apos)
+			lf.slot = int32(sort.Search(len(pm), func(i int) bool { return pm[i] >= a }))
+		}
 	}
+}
+
+func (g *layered) insertLeaves(leafOf []int32) {
+	type ins = leafIns
 	byLayer := make([][]ins, len(g.layers))
 	for v := int32(0); v < g.nItems; v++ {
 		if leafOf[v] >= 0 {
@@ -185,7 +225,17 @@ func (g *layered) insertLeaves(leafOf []int32) {
 			continue
 		}
 		layer := g.layers[l]
+		work := int64(len(layer)) + 1
+		for _, u := range layer {
+			work += int64(g.up.start[u+1] - g.up.start[u] + g.down.start[u+1] - g.down.start[u])
+		}
+		if work*int64(len(leaves)) > leafWork {
+			g.slotByKeys(layer, leaves, leafOf, l)
+		}
 		for k := range leaves {
+			if work*int64(len(leaves)) > leafWork {
+				break
+			}
 			lf := &leaves[k]
 			a := leafOf[lf.v]
 			adj := &g.down
