@@ -88,7 +88,7 @@ func (c *Cache) lookup(lv *level) *placed {
 
 // maxGroupDepth bounds nesting; deeper groups are hung from the root so
 // that hostile chains of groups cannot make edge walks quadratic.
-const maxGroupDepth = 256
+const maxGroupDepth = 64
 
 // maxSize caps box and label sizes.
 const maxSize = 1e6

@@ -477,14 +477,16 @@ func (s *sweeper) siftNode(layer []int32, v int32) (bool, int64) {
 	// them by both(w,v) - both(v,w).
 	d, bestD, best := 0, 0, 0
 	atCur := 0
+	cost := int64(len(layer))
 	for j, w := range layer {
 		if w == v {
 			atCur = d
 			continue
 		}
+		cost += deg * int64(g.up.start[w+1]-g.up.start[w]+g.down.start[w+1]-g.down.start[w])
 		a, b, ok := g.both(v, w)
 		if !ok {
-			return false, int64(len(layer)) * deg
+			return false, cost
 		}
 		d += b - a
 		slot := j + 1
@@ -498,7 +500,6 @@ func (s *sweeper) siftNode(layer []int32, v int32) (bool, int64) {
 	if cur == 0 {
 		atCur = 0
 	}
-	cost := int64(len(layer)) * (deg + 4)
 	if bestD >= atCur || best == cur {
 		return false, cost
 	}
