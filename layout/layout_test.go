@@ -49,10 +49,9 @@ var bestReference = map[string]int{
 }
 
 // knownGap holds graphs where modelviz is still behind the best reference
-// engine: the test then only guards against getting worse than this.
-var knownGap = map[string]int{
-	"mha48": 1680, // 35 crossings in each of 48 identical blocks; dot averages 34.6
-}
+// engine (none at present): the test then only guards against getting
+// worse than the given count.
+var knownGap = map[string]int{}
 
 // Flat layouts with the reference engines' box sizes have no more edge
 // crossings than the best of them.

@@ -3,7 +3,6 @@ package layout
 import (
 	"cmp"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"sort"
 )
@@ -24,7 +23,8 @@ const (
 // order sets layers and pos. Each of a few initial orders (depth-first
 // searches, which keep the chains of a network together) is improved by
 // alternating median sweeps with adjacent transpositions, then by
-// sifting; the order with the fewest crossings wins.
+// sifting; the order with the fewest crossings wins and gets a last
+// plateau escape.
 func (g *layered) order(lv *level) {
 	full := [2]csr{g.up, g.down}
 	leafOf := g.leaves(lv)
@@ -41,12 +41,13 @@ func (g *layered) order(lv *level) {
 	// Variants alternate between ordering with and without leaves set
 	// aside; neither wins on every network.
 	for k := 0; k < variants; k++ {
-		useLeaves := leafOf != nil && k%2 == 1
+		sv := schedule[k]
+		useLeaves := leafOf != nil && sv.leaves
 		if useLeaves {
 			g.up, g.down = part[0], part[1]
-			g.initOrder(k/2, leafOf)
+			g.initOrder(sv.dfs, leafOf)
 		} else {
-			g.initOrder(k/2, nil)
+			g.initOrder(sv.dfs, nil)
 		}
 		if len(g.layers) < 2 {
 			g.up, g.down = full[0], full[1]
@@ -288,9 +289,33 @@ func (g *layered) insertLeaves(leafOf []int32) {
 	}
 }
 
+type variant struct {
+	dfs    int // initOrder's variant
+	leaves bool
+}
+
+// schedule lists the variants in the order tried; big graphs only get the
+// first few, so those are the ones that won most often on the test
+// networks (gpt_decoder_48l, mha48, tiny_transformer, the vision models).
+var schedule = func() []variant {
+	s := []variant{{6, true}, {3, false}, {1, true}, {1, false}, {7, false}, {5, true}, {0, true}, {2, true}}
+	seen := map[variant]bool{}
+	for _, v := range s {
+		seen[v] = true
+	}
+	for d := 0; d < 8; d++ {
+		for _, l := range []bool{false, true} {
+			if v := (variant{d, l}); !seen[v] {
+				s = append(s, v)
+			}
+		}
+	}
+	return s[:maxVariants]
+}()
+
 // initOrder fills layers by a depth-first search from the sources in rank
-// order; variants differ in the order children are visited and in whether
-// the search runs down from sources or up from sinks.
+// order. Variants 0-7: bit 0 runs the search up from the sinks instead,
+// bit 1 visits children in reverse, bit 2 takes the start nodes in reverse.
 func (g *layered) initOrder(variant int, leafOf []int32) {
 	nn := int32(len(g.rank))
 	for l := range g.layers {
@@ -304,13 +329,7 @@ func (g *layered) initOrder(variant int, leafOf []int32) {
 	if up {
 		adj, back = &g.up, &g.down
 	}
-	var order, kids []int32
-	// Beyond the four plain searches, children are visited in a shuffled
-	// order (seeded by the variant, so output stays deterministic).
-	var rng *rand.Rand
-	if variant >= 4 {
-		rng = rand.New(rand.NewPCG(uint64(variant), 0x6d6f64656c766978))
-	}
+	var order []int32
 	dfs := func(s int32) {
 		stack = append(stack[:0], s)
 		for len(stack) > 0 {
@@ -322,11 +341,6 @@ func (g *layered) initOrder(variant int, leafOf []int32) {
 			seen[v] = true
 			order = append(order, v)
 			ws := adj.of(v)
-			if rng != nil && len(ws) > 1 {
-				kids = append(kids[:0], ws...)
-				rng.Shuffle(len(kids), func(i, j int) { kids[i], kids[j] = kids[j], kids[i] })
-				ws = kids
-			}
 			for i := range ws {
 				w := ws[len(ws)-1-i]
 				if reverse {
@@ -350,6 +364,9 @@ func (g *layered) initOrder(variant int, leafOf []int32) {
 		}
 		return cmp.Compare(g.rank[a], g.rank[b])
 	})
+	if variant >= 4 {
+		slices.Reverse(starts)
+	}
 	for _, s := range starts {
 		dfs(s)
 	}
