@@ -53,6 +53,12 @@ func BenchmarkGPTFlat(b *testing.B) {
 	benchLayout(b, inputOf(readGraph(b, "gpt_decoder_48l"), sizesBench, false))
 }
 
+// 48 torch nn.TransformerEncoderLayers (testdata/gen_mha.py), flat:
+// another shape, compare with baseline.sh on mha48.onnx.
+func BenchmarkMHA48Flat(b *testing.B) {
+	benchLayout(b, inputOf(readGraph(b, "mha48"), sizesBench, false))
+}
+
 // The same with viewer-like sizes (90-180 x 28-60) and a label per edge.
 func BenchmarkGPTFlatViewer(b *testing.B) {
 	benchLayout(b, inputOf(readGraph(b, "gpt_decoder_48l"), sizesViewer, false))

@@ -3,6 +3,7 @@ package layout
 import (
 	"cmp"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"sort"
 )
@@ -16,7 +17,7 @@ const (
 	transposeCap  = 4096
 	siftWork      = 30_000_000
 	maxSiftPasses = 6
-	maxVariants   = 16
+	maxVariants   = 24
 	plateauRounds = 4
 )
 
@@ -303,7 +304,7 @@ var schedule = func() []variant {
 	for _, v := range s {
 		seen[v] = true
 	}
-	for d := 0; d < 8; d++ {
+	for d := 0; d < 16; d++ {
 		for _, l := range []bool{false, true} {
 			if v := (variant{d, l}); !seen[v] {
 				s = append(s, v)
@@ -314,8 +315,9 @@ var schedule = func() []variant {
 }()
 
 // initOrder fills layers by a depth-first search from the sources in rank
-// order. Variants 0-7: bit 0 runs the search up from the sinks instead,
-// bit 1 visits children in reverse, bit 2 takes the start nodes in reverse.
+// order. Bit 0 of the variant runs the search up from the sinks instead,
+// bit 1 visits children in reverse, bit 2 takes the start nodes in
+// reverse, and from 8 on children are also shuffled.
 func (g *layered) initOrder(variant int, leafOf []int32) {
 	nn := int32(len(g.rank))
 	for l := range g.layers {
@@ -329,7 +331,13 @@ func (g *layered) initOrder(variant int, leafOf []int32) {
 	if up {
 		adj, back = &g.up, &g.down
 	}
-	var order []int32
+	var order, kids []int32
+	// Variants from 8 on visit children in a shuffled order (seeded by
+	// the variant, so output stays deterministic).
+	var rng *rand.Rand
+	if variant >= 8 {
+		rng = rand.New(rand.NewPCG(uint64(variant), 0x6d6f64656c766978))
+	}
 	dfs := func(s int32) {
 		stack = append(stack[:0], s)
 		for len(stack) > 0 {
@@ -341,6 +349,11 @@ func (g *layered) initOrder(variant int, leafOf []int32) {
 			seen[v] = true
 			order = append(order, v)
 			ws := adj.of(v)
+			if rng != nil && len(ws) > 1 {
+				kids = append(kids[:0], ws...)
+				rng.Shuffle(len(kids), func(i, j int) { kids[i], kids[j] = kids[j], kids[i] })
+				ws = kids
+			}
 			for i := range ws {
 				w := ws[len(ws)-1-i]
 				if reverse {
