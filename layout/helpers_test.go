@@ -230,8 +230,14 @@ func check(tb testing.TB, in *Input, out *Output) {
 			fail("edge %d has %d points", e, len(pts))
 		}
 		for _, p := range pts {
-			if !ok(p.X) || !ok(p.Y) {
-				fail("edge %d: bad point %+v", e, p)
+			if !ok(p.X) || !ok(p.Y) || p.X > out.Width+tol || p.Y > out.Height+tol {
+				fail("edge %d: bad point %+v (drawing %v x %v)", e, p, out.Width, out.Height)
+			}
+		}
+		if lw, lh := size(ed.LabelW), size(ed.LabelH); lw > 0 || lh > 0 {
+			l := out.Edges[e].Label
+			if !ok(l.X-lw/2) || !ok(l.Y-lh/2) || l.X+lw/2 > out.Width+tol || l.Y+lh/2 > out.Height+tol {
+				fail("edge %d: label %+v (%vx%v) outside the drawing %v x %v", e, l, lw, lh, out.Width, out.Height)
 			}
 		}
 		if !onBorder(pts[0], out.Nodes[ed.From]) {

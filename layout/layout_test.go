@@ -300,6 +300,9 @@ func TestLabelsClearOfBoxes(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for i := 0; i < 50; i++ {
 		in := randomGraph(r, 30, 60, 4, i%2 == 0, true)
+		if i%3 == 0 {
+			in.Dir = LeftToRight
+		}
 		out := Layout(in)
 		for e, ed := range in.Edges {
 			if ed.LabelW <= 0 && ed.LabelH <= 0 || len(out.Edges[e].Points) == 0 {
