@@ -113,6 +113,7 @@ func layoutLevel(lv *level) *placed {
 	rank := assignLayers(n, uOf, vOf, lv.kind, isLoop)
 
 	g := buildLayered(n, rank, uOf, vOf, isLoop)
+	g.portFractions(lv, uOf, vOf, rev)
 	g.order(lv)
 	xc := g.coords(lv)
 	out.place(lv, g, xc, uOf, vOf, rev)
@@ -298,7 +299,13 @@ type layered struct {
 	// an edge with span > 1 and no chain (work bound hit) is drawn straight.
 	chainAt []int32
 	dummies []int32
-	direct  []bool // level edge has no layered edges (loop or bound hit)
+	direct  []bool  // level edge has no layered edges (loop or bound hit)
+	segAt   []int32 // first layered edge of each level edge
+	// Where a layered edge attaches to a child group's port, the port's
+	// offset from the group's centre as a fraction of its width, at the
+	// upper and at the lower end; nil when the level has no ports. The
+	// sweeps use it so sources line up with the ports they feed.
+	fracUp, fracDown []float64
 }
 
 // maxDummies bounds the dummy nodes of one level: hostile graphs with
@@ -309,7 +316,7 @@ func maxDummies(n, m int32) int64 {
 
 func buildLayered(n int32, rank, uOf, vOf []int32, skip func(int32) bool) *layered {
 	m := int32(len(uOf))
-	g := &layered{nItems: n, chainAt: make([]int32, m+1), direct: make([]bool, m)}
+	g := &layered{nItems: n, chainAt: make([]int32, m+1), direct: make([]bool, m), segAt: make([]int32, m)}
 	budget := maxDummies(n, m)
 	var total int64
 	for e := int32(0); e < m; e++ {
@@ -335,6 +342,7 @@ func buildLayered(n int32, rank, uOf, vOf []int32, skip func(int32) bool) *layer
 	lt = make([]int32, 0, int(m)+int(total))
 	d := n
 	for e := int32(0); e < m; e++ {
+		g.segAt[e] = int32(len(lf))
 		if g.direct[e] {
 			continue
 		}
@@ -369,4 +377,28 @@ func (g *layered) width(lv *level, v int32) float64 {
 		return 0
 	}
 	return lv.w[v] + lv.extra[v]
+}
+
+func (g *layered) portFractions(lv *level, uOf, vOf []int32, rev []bool) {
+	for e := range lv.from {
+		if g.direct[e] || lv.srcOff[e] < 0 && lv.dstOff[e] < 0 {
+			continue
+		}
+		if g.fracUp == nil {
+			g.fracUp = make([]float64, len(g.up.nbr))
+			g.fracDown = make([]float64, len(g.up.nbr))
+		}
+		offU, offV := lv.srcOff[e], lv.dstOff[e]
+		if rev[e] {
+			offU, offV = offV, offU
+		}
+		first := g.segAt[e]
+		last := first + g.chainAt[e+1] - g.chainAt[e]
+		if u := uOf[e]; offU >= 0 && lv.w[u] > 0 {
+			g.fracUp[first] = min(max(offU/lv.w[u]-0.5, -0.49), 0.49)
+		}
+		if v := vOf[e]; offV >= 0 && lv.w[v] > 0 {
+			g.fracDown[last] = min(max(offV/lv.w[v]-0.5, -0.49), 0.49)
+		}
+	}
 }

@@ -578,13 +578,16 @@ func (s *sweeper) sweep(down bool) {
 		layer := g.layers[l]
 		s.items = s.items[:0]
 		s.fixed = append(s.fixed[:0], make([]bool, len(layer))...)
+		frac := g.fracUp
+		if !down {
+			frac = g.fracDown
+		}
 		for i, v := range layer {
-			ns := adj.of(v)
-			if len(ns) == 0 {
+			if adj.start[v] == adj.start[v+1] {
 				s.fixed[i] = true
 				continue
 			}
-			s.items = append(s.items, baryItem{s.value(ns), v})
+			s.items = append(s.items, baryItem{s.value(adj, v, frac), v})
 		}
 		slices.SortStableFunc(s.items, func(a, b baryItem) int { return cmp.Compare(a.b, b.b) })
 		j := 0
@@ -603,12 +606,17 @@ func (s *sweeper) sweep(down bool) {
 	}
 }
 
-// value is the weighted median of the neighbours' positions (as in dot).
-func (s *sweeper) value(ns []int32) float64 {
+// value is the weighted median of the neighbours' positions (as in dot),
+// each shifted by the fraction of its port, if any.
+func (s *sweeper) value(adj *csr, v int32, frac []float64) float64 {
 	g := s.g
 	ps := s.ps[:0]
-	for _, u := range ns {
-		ps = append(ps, float64(g.pos[u]))
+	for i := adj.start[v]; i < adj.start[v+1]; i++ {
+		p := float64(g.pos[adj.nbr[i]])
+		if frac != nil {
+			p += frac[adj.eid[i]]
+		}
+		ps = append(ps, p)
 	}
 	slices.Sort(ps)
 	s.ps = ps
@@ -659,6 +667,9 @@ func (s *sweeper) transposeWith(equal bool) {
 // crossings counts edge crossings between all adjacent layers with an
 // accumulator tree (Barth, Jünger, Mutzel).
 func (g *layered) crossings() int64 {
+	if g.fracUp != nil {
+		return g.crossingsAtPorts()
+	}
 	var total int64
 	var tree []int64
 	var ps []int32
@@ -691,6 +702,48 @@ func (g *layered) crossings() int64 {
 					i = (i - 1) / 2
 					tree[i]++
 				}
+			}
+		}
+	}
+	return total
+}
+
+// crossingsAtPorts counts like crossings, but edges at a child group's
+// ports are ordered by where the port is, not only by the group's slot:
+// inversions of lower ends among edges sorted by upper ends, counted with
+// a Fenwick tree over the ranks of the lower ends.
+func (g *layered) crossingsAtPorts() int64 {
+	type seg struct{ a, b float64 }
+	var total int64
+	var segs []seg
+	var keys []float64
+	var tree []int64
+	for l := 0; l+1 < len(g.layers); l++ {
+		segs = segs[:0]
+		for _, u := range g.layers[l] {
+			for i := g.down.start[u]; i < g.down.start[u+1]; i++ {
+				e := g.down.eid[i]
+				segs = append(segs, seg{float64(g.pos[u]) + g.fracUp[e], float64(g.pos[g.down.nbr[i]]) + g.fracDown[e]})
+			}
+		}
+		slices.SortFunc(segs, func(x, y seg) int { return cmp.Or(cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b)) })
+		keys = keys[:0]
+		for _, sg := range segs {
+			keys = append(keys, sg.b)
+		}
+		slices.Sort(keys)
+		keys = slices.Compact(keys)
+		tree = append(tree[:0], make([]int64, len(keys)+1)...)
+		for k, sg := range segs {
+			r, _ := slices.BinarySearch(keys, sg.b)
+			// Earlier segments whose lower end is right of this one's.
+			var le int64
+			for i := r + 1; i > 0; i -= i & -i {
+				le += tree[i]
+			}
+			total += int64(k) - le
+			for i := r + 1; i <= len(keys); i += i & -i {
+				tree[i]++
 			}
 		}
 	}
