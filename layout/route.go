@@ -23,6 +23,14 @@ func (p *placed) place(lv *level, g *layered, xc []float64, uOf, vOf []int32, re
 	for v := int32(0); v < n; v++ {
 		layerH[rank[v]] = max(layerH[rank[v]], lv.h[v])
 	}
+	// A self loop's label sits beside its box, so the box's layer must be
+	// as tall as the label.
+	for e := int32(0); e < m; e++ {
+		if uOf[e] == vOf[e] && lv.labH[e] > 0 {
+			l := rank[uOf[e]]
+			layerH[l] = max(layerH[l], lv.labH[e])
+		}
+	}
 	gapH := make([]float64, L)
 	for e := int32(0); e < m; e++ {
 		if uOf[e] != vOf[e] && lv.labH[e] > 0 {
