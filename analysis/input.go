@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -16,10 +17,14 @@ import (
 // '_', '.', not starting with a digit) which stays symbolic, or "?" for
 // unknown. "NAME=" or "NAME=()" is a scalar. Without '=' the whole string
 // is the shape and name is "": Analyze applies it to the first graph
-// input. The split is at the last '=' so names may contain '='.
+// input. Such a bare shape needs at least one numeric dim ("1x3x224x224",
+// "batchx3"), so a bare word like "features" is an error rather than a
+// 1-D symbolic shape. The split is at the last '=' so names may contain '='.
 func ParseInput(s string) (name string, shape model.Shape, err error) {
 	spec := s
-	if i := strings.LastIndexByte(s, '='); i >= 0 {
+	i := strings.LastIndexByte(s, '=')
+	hasEq := i >= 0
+	if hasEq {
 		name, spec = s[:i], s[i+1:]
 		if name == "" {
 			return "", nil, fmt.Errorf("--input %q: empty input name before '='", s)
@@ -61,6 +66,15 @@ func ParseInput(s string) (name string, shape model.Shape, err error) {
 			return "", nil, fmt.Errorf("--input %q: bad dim %q", s, p)
 		}
 	}
+	if !hasEq {
+		numeric := false
+		for _, d := range shape {
+			numeric = numeric || d.Known
+		}
+		if !numeric {
+			return "", nil, fmt.Errorf("--input %q: want NAME=SHAPE such as x=1x3x224x224 (a shape without NAME needs a numeric dim)", s)
+		}
+	}
 	return name, shape, nil
 }
 
@@ -93,4 +107,67 @@ func ParseInputs(specs []string) (map[string]model.Shape, error) {
 		out[name] = sh
 	}
 	return out, nil
+}
+
+// CheckInputs checks parsed --input overrides against m's main graph: each
+// name must be a graph input, a bare shape (name "") needs at least one
+// input, and when the file records an input's rank the override must have
+// that rank. The error is one line meant for a usage message.
+func CheckInputs(m *model.Model, inputs map[string]model.Shape) error {
+	if len(inputs) == 0 {
+		return nil
+	}
+	var g *model.Graph
+	if m != nil && len(m.Graphs) > 0 {
+		g = m.Graphs[0]
+	}
+	var names []string
+	byName := map[string]*model.Value{}
+	var first *model.Value
+	if g != nil {
+		for _, v := range g.Inputs {
+			if v == nil {
+				continue
+			}
+			if first == nil {
+				first = v
+			}
+			names = append(names, v.Name)
+			byName[v.Name] = v
+		}
+	}
+	keys := make([]string, 0, len(inputs))
+	for k := range inputs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, name := range keys {
+		sh := inputs[name]
+		v := byName[name]
+		if name == "" {
+			v = first
+		}
+		if v == nil {
+			what := fmt.Sprintf("no input named %q", name)
+			if name == "" {
+				what = "no graph inputs"
+			}
+			if len(names) == 0 {
+				return fmt.Errorf("--input %s: the model has %s (it has no graph inputs)", spec(name, sh), what)
+			}
+			return fmt.Errorf("--input %s: the model has %s; its inputs are: %s", spec(name, sh), what, strings.Join(names, ", "))
+		}
+		if t := v.Type; t != nil && t.Kind == model.TensorType && t.Shape != nil && len(t.Shape) != len(sh) {
+			return fmt.Errorf("--input %s: rank %d, but the file records %s as %s (rank %d)",
+				spec(name, sh), len(sh), v.Name, t.Shape, len(t.Shape))
+		}
+	}
+	return nil
+}
+
+func spec(name string, sh model.Shape) string {
+	if name == "" {
+		return sh.String()
+	}
+	return name + "=" + sh.String()
 }

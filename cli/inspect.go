@@ -46,6 +46,10 @@ func runInspect(args []string, stdout, stderr io.Writer) int {
 	for _, w := range m.Warnings {
 		fmt.Fprintf(stderr, "modelviz: %s: warning: %s\n", pos[0], w)
 	}
+	if err := analysis.CheckInputs(m, shapes); err != nil {
+		fmt.Fprintf(stderr, "modelviz inspect: %s: %v\n", pos[0], err)
+		return ExitUsage
+	}
 	info := analysis.Analyze(m, analysis.Options{Inputs: shapes})
 	bw := bufio.NewWriter(stdout)
 	if *asJSON {

@@ -72,6 +72,10 @@ func runLayout(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "modelviz: %v\n", err)
 		return ExitBad
 	}
+	if err := analysis.CheckInputs(m, shapes); err != nil {
+		fmt.Fprintf(stderr, "modelviz layout: %s: %v\n", pos[0], err)
+		return ExitUsage
+	}
 	g := view.Build(m, analysis.Analyze(m, analysis.Options{Inputs: shapes}))
 	opt := view.Options{Depth: view.DefaultDepth(g), Dir: *dir, Attributes: *attrs,
 		Weights: *weights, Names: *names, Group: *group}

@@ -102,6 +102,10 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 	for _, w := range m.Warnings {
 		fmt.Fprintf(stderr, "modelviz: %s: warning: %s\n", pos[0], w)
 	}
+	if err := analysis.CheckInputs(m, shapes); err != nil {
+		fmt.Fprintf(stderr, "modelviz render: %s: %v\n", pos[0], err)
+		return ExitUsage
+	}
 	info := analysis.Analyze(m, analysis.Options{Inputs: shapes})
 	g := view.Build(m, info)
 	vo := view.DefaultOptions(g)

@@ -53,13 +53,9 @@ func runSummary(args []string, stdout, stderr io.Writer) int {
 	for _, w := range m.Warnings {
 		fmt.Fprintf(stderr, "modelviz: %s: warning: %s\n", pos[0], w)
 	}
-	if len(m.Graphs) > 0 && m.Graphs[0] != nil {
-		for name := range shapes {
-			if name != "" && !hasInput(m.Graphs[0], name) {
-				fmt.Fprintf(stderr, "modelviz summary: --input %s: the model has no input named %q\n", name, name)
-				return ExitUsage
-			}
-		}
+	if err := analysis.CheckInputs(m, shapes); err != nil {
+		fmt.Fprintf(stderr, "modelviz summary: %s: %v\n", pos[0], err)
+		return ExitUsage
 	}
 	info := analysis.Analyze(m, analysis.Options{Inputs: shapes})
 	s := buildSummary(m, info, pos[0], *depth)
@@ -79,15 +75,6 @@ func runSummary(args []string, stdout, stderr io.Writer) int {
 		return ExitBad
 	}
 	return ExitOK
-}
-
-func hasInput(g *model.Graph, name string) bool {
-	for _, v := range g.Inputs {
-		if v != nil && v.Name == name {
-			return true
-		}
-	}
-	return false
 }
 
 // sumRow is one line of the table: the model, a module, or an op worth
