@@ -96,6 +96,15 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 var Version = ""
 
 func runVersion(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("version", "version", stderr)
+	pos, code := parseFlags(fs, args)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) != 0 {
+		fmt.Fprintf(stderr, "modelviz version: unexpected argument %q; run 'modelviz version --help'\n", pos[0])
+		return ExitUsage
+	}
 	v := Version
 	if v == "" {
 		v = "devel"

@@ -31,6 +31,19 @@ func TestVersion(t *testing.T) {
 	}
 }
 
+func TestVersionArgs(t *testing.T) {
+	for _, args := range [][]string{{"version", "--help"}, {"help", "version"}} {
+		code, out, errOut := run(args...)
+		if code != ExitOK || strings.Contains(out, "modelviz ") || !strings.Contains(errOut, "Usage: modelviz version") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want usage on stderr", args, code, out, errOut)
+		}
+	}
+	code, out, errOut := run("version", "extra")
+	if code != ExitUsage || out != "" || !strings.Contains(errOut, `"extra"`) {
+		t.Errorf("version extra: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
 func TestUnknownCommandIsUsageError(t *testing.T) {
 	code, _, errOut := run("frobnicate")
 	if code != ExitUsage {
@@ -43,7 +56,7 @@ func TestUnknownCommandIsUsageError(t *testing.T) {
 
 func TestEveryCommandHasHelp(t *testing.T) {
 	for _, c := range commands {
-		if c.name == "help" || c.name == "version" {
+		if c.name == "help" {
 			continue
 		}
 		code, _, errOut := run(c.name, "--help")

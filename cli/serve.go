@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -26,6 +27,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	files, code := parseFlags(fs, args)
 	if code >= 0 {
 		return code
+	}
+	if _, _, err := net.SplitHostPort(*addr); err != nil {
+		fmt.Fprintf(stderr, "modelviz serve: --addr %q: want HOST:PORT such as 127.0.0.1:8080 (%v)\n", *addr, err)
+		return ExitUsage
 	}
 	prog := newProgress(stderr)
 	s := server.New(server.Options{Addr: *addr, MaxUpload: *maxUpload, Example: len(files) == 0,

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/modelviz/modelviz/internal/testutil"
 )
 
 // TestServeHelper is not a test: TestServe runs the test binary with
@@ -98,9 +100,13 @@ func TestServeBadFile(t *testing.T) {
 	if code != ExitBad || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.Contains(errOut, bad) {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
-	code, _, _ = run("serve", "--addr", "nonsense", bad)
-	if code != ExitBad {
-		t.Errorf("bad --addr: exit %d", code)
+	// A malformed --addr is a usage error, found before any file is opened.
+	iris := filepath.Join(testutil.RepoRoot(), "examples", "iris.onnx")
+	for _, f := range []string{bad, iris} {
+		code, out, errOut := run("serve", "--addr", "nonsense", f, "--no-browser")
+		if code != ExitUsage || out != "" || !strings.Contains(errOut, `--addr "nonsense"`) || strings.Contains(errOut, "bad.onnx") {
+			t.Errorf("bad --addr with %s: exit %d, stdout %q, stderr %q", f, code, out, errOut)
+		}
 	}
 }
 
