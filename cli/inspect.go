@@ -149,6 +149,7 @@ type jNode struct {
 	Params     int64          `json:"params"`
 	MACs       int64          `json:"macs"`
 	Subgraphs  []*jGraph      `json:"subgraphs,omitempty"`
+	Cycle      bool           `json:"cycle,omitempty"`
 }
 
 type jFunction struct {
@@ -181,8 +182,9 @@ func inspectJSON(m *model.Model, info *analysis.Info) *jModel {
 	for _, kv := range m.Metadata {
 		out.Metadata[kv.Key] = kv.Value
 	}
+	cyc := cycleNodes(m)
 	for _, g := range m.Graphs {
-		out.Graphs = append(out.Graphs, graphJSON(g, "", info))
+		out.Graphs = append(out.Graphs, graphJSON(g, "", info, cyc))
 	}
 	if len(m.Graphs) > 0 {
 		out.NodeCount = len(m.Graphs[0].Nodes)
@@ -193,7 +195,7 @@ func inspectJSON(m *model.Model, info *analysis.Info) *jModel {
 			Inputs: nonNilStrings(f.Inputs), Outputs: nonNilStrings(f.Outputs),
 			Attributes: nonNilStrings(f.AttrNames), Opsets: opsetMap(f.Opsets), Nodes: []*jNode{}}
 		if f.Body != nil {
-			jf.Nodes = graphJSON(f.Body, "", info).Nodes
+			jf.Nodes = graphJSON(f.Body, "", info, cyc).Nodes
 		}
 		out.Functions = append(out.Functions, jf)
 	}
@@ -303,7 +305,7 @@ func modelParams(m *model.Model) int64 {
 	return n
 }
 
-func graphJSON(g *model.Graph, attr string, info *analysis.Info) *jGraph {
+func graphJSON(g *model.Graph, attr string, info *analysis.Info, cyc map[*model.Node]bool) *jGraph {
 	jg := &jGraph{Attribute: attr, Name: g.Name, DocString: g.DocString,
 		Inputs: []*jValue{}, Outputs: []*jValue{}, Initializers: []*jTensor{},
 		Nodes: []*jNode{}, Values: []*jValue{}}
@@ -326,7 +328,7 @@ func graphJSON(g *model.Graph, attr string, info *analysis.Info) *jGraph {
 		jg.Values = append(jg.Values, valueJSON(v, info))
 	}
 	for _, n := range g.Nodes {
-		jg.Nodes = append(jg.Nodes, nodeJSON(n, info))
+		jg.Nodes = append(jg.Nodes, nodeJSON(n, info, cyc))
 	}
 	return jg
 }
@@ -398,12 +400,12 @@ func valueNames(vs []*model.Value) []string {
 	return out
 }
 
-func nodeJSON(n *model.Node, info *analysis.Info) *jNode {
+func nodeJSON(n *model.Node, info *analysis.Info, cyc map[*model.Node]bool) *jNode {
 	c := info.Cost(n)
 	jn := &jNode{Name: n.Name, Op: n.Op, Domain: n.Domain, Overload: n.Overload,
 		Inputs: valueNames(n.Inputs), Outputs: valueNames(n.Outputs),
 		Attributes: map[string]any{}, Group: nonNilStrings(n.Group),
-		Params: c.Params, MACs: c.MACs}
+		Params: c.Params, MACs: c.MACs, Cycle: cyc[n]}
 	if n.Function != nil {
 		jn.Function = n.Function.Name
 	}
@@ -412,7 +414,7 @@ func nodeJSON(n *model.Node, info *analysis.Info) *jNode {
 		jn.Attributes[a.Name] = attrJSON(a)
 	}
 	for _, s := range n.Subgraphs() {
-		jn.Subgraphs = append(jn.Subgraphs, graphJSON(s.Graph, s.Attribute, info))
+		jn.Subgraphs = append(jn.Subgraphs, graphJSON(s.Graph, s.Attribute, info, cyc))
 	}
 	return jn
 }
@@ -749,4 +751,122 @@ func digits(n int64) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// cycleNodes returns the nodes that lie on a cycle, in every graph of m
+// (main graphs, their subgraphs and function bodies): the members of a
+// strongly connected component with more than one node, and nodes that read
+// their own output. Edges run from a value's producer to the node reading
+// it within one graph. Tarjan's algorithm, iterative so deep graphs cannot
+// overflow the stack.
+func cycleNodes(m *model.Model) map[*model.Node]bool {
+	out := map[*model.Node]bool{}
+	var graphs []*model.Graph
+	for _, g := range m.Graphs {
+		graphs = append(graphs, g)
+	}
+	for _, f := range m.Functions {
+		graphs = append(graphs, f.Body)
+	}
+	for len(graphs) > 0 {
+		g := graphs[len(graphs)-1]
+		graphs = graphs[:len(graphs)-1]
+		if g == nil {
+			continue
+		}
+		for _, n := range g.Nodes {
+			for _, s := range n.Subgraphs() {
+				graphs = append(graphs, s.Graph)
+			}
+		}
+		markCycles(g, out)
+	}
+	return out
+}
+
+func markCycles(g *model.Graph, out map[*model.Node]bool) {
+	idx := make(map[*model.Node]int, len(g.Nodes))
+	for i, n := range g.Nodes {
+		if n != nil {
+			idx[n] = i
+		}
+	}
+	// preds[i]: the nodes of g producing an input of node i.
+	preds := make([][]int, len(g.Nodes))
+	for i, n := range g.Nodes {
+		if n == nil {
+			continue
+		}
+		for _, v := range n.Inputs {
+			if v == nil || v.Producer == nil {
+				continue
+			}
+			if j, ok := idx[v.Producer]; ok {
+				if j == i {
+					out[n] = true // reads its own output
+				}
+				preds[i] = append(preds[i], j)
+			}
+		}
+	}
+	const unvisited = -1
+	index := make([]int, len(g.Nodes))
+	low := make([]int, len(g.Nodes))
+	onStack := make([]bool, len(g.Nodes))
+	for i := range index {
+		index[i] = unvisited
+	}
+	var stack []int
+	type frame struct{ v, edge int }
+	next := 0
+	for root := range g.Nodes {
+		if index[root] != unvisited {
+			continue
+		}
+		call := []frame{{root, 0}}
+		index[root], low[root] = next, next
+		next++
+		stack = append(stack, root)
+		onStack[root] = true
+		for len(call) > 0 {
+			f := &call[len(call)-1]
+			if f.edge < len(preds[f.v]) {
+				w := preds[f.v][f.edge]
+				f.edge++
+				if index[w] == unvisited {
+					index[w], low[w] = next, next
+					next++
+					stack = append(stack, w)
+					onStack[w] = true
+					call = append(call, frame{w, 0})
+				} else if onStack[w] {
+					low[f.v] = min(low[f.v], index[w])
+				}
+				continue
+			}
+			v := f.v
+			call = call[:len(call)-1]
+			if len(call) > 0 {
+				p := call[len(call)-1].v
+				low[p] = min(low[p], low[v])
+			}
+			if low[v] != index[v] {
+				continue
+			}
+			// v is the root of a component: pop it.
+			k := len(stack) - 1
+			for stack[k] != v {
+				k--
+			}
+			if len(stack)-k > 1 {
+				for _, w := range stack[k:] {
+					out[g.Nodes[w]] = true
+				}
+			}
+			for _, w := range stack[k:] {
+				onStack[w] = false
+			}
+			stack = stack[:k]
+		}
+	}
 }
