@@ -320,9 +320,10 @@
         ctx.fill();
       }
       if (k * M.edgeFont >= 6) {
+        const L = edgeLabels(sc);
         for (let j = 0; j < ev; j++) {
-          const e = sc.edges[visE[j]];
-          if (e.label && e.label_x != null && (e.label_x || e.label_y)) qtext(3, e.label_x, e.label_y, e.label, 0, C.muted, true);
+          const i = visE[j];
+          if (L.show[i]) qtext(3, L.x[i], L.y[i], sc.edges[i].label, 0, C.muted, true);
         }
       }
     }
@@ -397,6 +398,69 @@
       mcache.set(key, w);
     }
     return w;
+  }
+
+  // edgeLabels decides once per scene where edge labels go, as the static
+  // renderer does (render/draw.go): a tensor fanning out from one box to
+  // several consumers is labelled once where its labels would sit together,
+  // and a label that collides with another tensor's slides along the flow
+  // to the first free place, or is dropped. Labels have a fixed size in
+  // world units, so this holds at every zoom. A grid of 64-unit cells keeps
+  // it linear in the number of edges.
+  function edgeLabels(sc) {
+    if (sc.labels) return sc.labels;
+    const ne = sc.edges.length, CELL = 64;
+    const L = { show: new Uint8Array(ne), x: new Float64Array(ne), y: new Float64Array(ne) };
+    const cells = new Map(), rects = [], keys = [];
+    const span = (r) => [Math.floor(r[0] / CELL), Math.floor(r[1] / CELL), Math.floor(r[2] / CELL), Math.floor(r[3] / CELL)];
+    const hits = (r, key) => {
+      const [x0, y0, x1, y1] = span(r);
+      if (x1 - x0 > 64 || y1 - y0 > 64) return false;
+      for (let cx = x0; cx <= x1; cx++) for (let cy = y0; cy <= y1; cy++) {
+        const arr = cells.get(cx * 1048576 + cy);
+        if (!arr) continue;
+        for (const j of arr) {
+          const o = rects[j];
+          if ((key === null || keys[j] === key) && o[0] < r[2] && r[0] < o[2] && o[1] < r[3] && r[1] < o[3]) return true;
+        }
+      }
+      return false;
+    };
+    const add = (r, key) => {
+      const j = rects.length;
+      rects.push(r); keys.push(key);
+      const [x0, y0, x1, y1] = span(r);
+      if (x1 - x0 > 64 || y1 - y0 > 64) return;
+      for (let cx = x0; cx <= x1; cx++) for (let cy = y0; cy <= y1; cy++) {
+        const c = cx * 1048576 + cy;
+        const arr = cells.get(c);
+        if (arr) arr.push(j); else cells.set(c, [j]);
+      }
+    };
+    const h = M.edgeFont * 1.25;
+    for (let i = 0; i < ne; i++) {
+      const e = sc.edges[i];
+      if (!e.label || e.label_x == null || !(e.label_x || e.label_y)) continue;
+      let lx = e.label_x, ly = e.label_y;
+      const w = measure(3, e.label);
+      let r = [lx - w / 2 - 2, ly - h / 2, lx + w / 2 + 2, ly + h / 2];
+      const key = e.from + '\u0000' + (e.value || '') + '\u0000' + e.label;
+      // The same tensor's label close by (within a label's size) says nothing new.
+      if (hits([r[0] - w / 2, r[1] - h, r[2] + w / 2, r[3] + h], key)) continue;
+      if (hits(r, null)) {
+        let placed = false;
+        for (const m of [1, -1, 2, -2]) {
+          const dx = sc.direction === 'LR' ? m * (w / 2 + 4) : 0, dy = sc.direction === 'LR' ? 0 : m * (h + 1);
+          const c = [r[0] + dx, r[1] + dy, r[2] + dx, r[3] + dy];
+          if (!hits(c, null)) { r = c; lx += dx; ly += dy; placed = true; break; }
+        }
+        if (!placed) continue;
+      }
+      add(r, key);
+      L.show[i] = 1; L.x[i] = lx; L.y[i] = ly;
+    }
+    sc.labels = L;
+    return L;
   }
 
   // Search hits and selection, on top of everything.
@@ -511,10 +575,19 @@
     }
   }
 
+  // needsMinimap: the graph does not fit the canvas at a readable zoom
+  // (boxes' text at least ~8 px), or runs well past it at the current
+  // zoom. A 60-box but very tall strip needs one as much as 3,000 boxes.
+  function needsMinimap(sc) {
+    if (sc.nodes.length < 2) return false;
+    const readable = 0.5;
+    const k = Math.max(st.k, readable);
+    return sc.width * k > st.w * 1.5 || sc.height * k > st.h * 1.5;
+  }
   // The minimap shows the whole graph from a bitmap drawn once per scene.
   function drawMinimap() {
     const sc = st.scene;
-    if (!sc || sc.nodes.length < 150) { mini.hidden = true; return; }
+    if (!sc || !needsMinimap(sc)) { mini.hidden = true; return; }
     mini.hidden = false;
     // The minimap takes the graph's shape: a tall graph gets a tall strip.
     const maxH = Math.min(300, st.h - 40), maxW = 220;
@@ -544,7 +617,12 @@
     mctx.drawImage(sc.overview, 0, 0);
     const [x0, y0] = toWorld(0, 0), [x1, y1] = toWorld(st.w, st.h);
     mctx.strokeStyle = st.colors.select; mctx.lineWidth = 1.5 * st.dpr;
-    mctx.strokeRect(ox + x0 * mk, oy + y0 * mk, (x1 - x0) * mk, (y1 - y0) * mk);
+    // Clamped to the minimap, so a view wider than a tall strip (or taller
+    // than a wide one) still shows as a closed frame.
+    const lw = mctx.lineWidth / 2;
+    const rx0 = Math.max(lw, ox + x0 * mk), ry0 = Math.max(lw, oy + y0 * mk);
+    const rx1 = Math.min(W - lw, ox + x1 * mk), ry1 = Math.min(H - lw, oy + y1 * mk);
+    if (rx1 > rx0 && ry1 > ry0) mctx.strokeRect(rx0, ry0, rx1 - rx0, ry1 - ry0);
   }
   function miniNavigate(ev) {
     const sc = st.scene;
@@ -737,7 +815,18 @@
     if (s.nan) t.append(row('NaN', s.nan));
     if (s.inf) t.append(row('Inf', s.inf));
     const h = el('canvas', { cls: 'hist', title: 'histogram of ' + s.count + ' values' });
-    const vals = el('div', { cls: 'values mono', text: d.values.map(fmtNum).join(', ') });
+    // Each value is its own unbreakable item, so lines wrap only between
+    // numbers, never inside one. textContent stays "a, b, c".
+    const vals = el('div', { cls: 'values mono' });
+    const addVals = (vs) => {
+      const f = document.createDocumentFragment();
+      vs.forEach((v, i) => {
+        if (i || vals.firstChild) f.append(', ');
+        f.append(el('span', { text: fmtNum(v) }));
+      });
+      vals.append(f);
+    };
+    addVals(d.values);
     const count = el('div', { cls: 'sub', text: 'first ' + d.values.length + ' of ' + d.total + ' values' });
     const dl = el('a', { href: mpath('/tensor.npy' + q), download: name.replace(/[^\w.-]/g, '_') + '.npy', text: 'Download .npy' });
     // Values come in pages; "more" fetches the next one.
@@ -746,7 +835,7 @@
     more.addEventListener('click', async () => {
       try {
         const p = await api(mpath('/tensor' + q + '&offset=' + shown + '&limit=1000'));
-        vals.textContent += ', ' + p.values.map(fmtNum).join(', ');
+        addVals(p.values);
         shown += p.values.length;
         count.textContent = 'first ' + shown + ' of ' + d.total + ' values';
         more.hidden = shown >= d.total;
@@ -1288,7 +1377,7 @@
   function resizeSoon() { clearTimeout(resizeTimer); resizeTimer = setTimeout(resize, 0); }
   window.addEventListener('resize', resize);
   // Widths measured before the Go fonts arrived are wrong: measure again.
-  if (document.fonts) document.fonts.addEventListener('loadingdone', () => { mcache.clear(); invalidate(); });
+  if (document.fonts) document.fonts.addEventListener('loadingdone', () => { mcache.clear(); if (st.scene) st.scene.labels = null; invalidate(); });
   // The side panel opening or closing changes the canvas size too.
   if (window.ResizeObserver) new ResizeObserver(() => resizeSoon()).observe(canvas);
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
