@@ -38,6 +38,9 @@ type Info struct {
 	costs      map[*model.Node]Cost
 	total      Cost
 	groups     map[string]Cost
+	unknown    map[*model.Node]bool
+	unknownOps int
+	groupsUnk  map[string]int
 	modules    map[*model.Module]Cost
 	peak       int64
 	assumed    []string
@@ -49,10 +52,12 @@ type Info struct {
 // unknown shape.
 func Analyze(m *model.Model, opt Options) *Info {
 	in := &Info{
-		types:   map[*model.Value]*model.Type{},
-		costs:   map[*model.Node]Cost{},
-		groups:  map[string]Cost{},
-		modules: map[*model.Module]Cost{},
+		types:     map[*model.Value]*model.Type{},
+		costs:     map[*model.Node]Cost{},
+		groups:    map[string]Cost{},
+		unknown:   map[*model.Node]bool{},
+		groupsUnk: map[string]int{},
+		modules:   map[*model.Module]Cost{},
 	}
 	if m == nil {
 		return in
@@ -76,6 +81,7 @@ func Analyze(m *model.Model, opt Options) *Info {
 		}
 	}
 	in.costs = e.costs
+	in.unknown = e.unknown
 	in.panics, in.firstPanic = e.panics, e.firstPanic
 
 	// Totals, group sums and peak memory over top-level nodes; subgraph
@@ -92,9 +98,16 @@ func Analyze(m *model.Model, opt Options) *Info {
 			nodes++
 			c := e.costs[n]
 			in.total = addCost(in.total, c)
+			unk := e.unknown[n]
+			if unk {
+				in.unknownOps++
+			}
 			for k := 0; k <= len(n.Group); k++ {
 				key := joinPath(n.Group[:k])
 				in.groups[key] = addCost(in.groups[key], c)
+				if unk {
+					in.groupsUnk[key]++
+				}
 			}
 		}
 		// Weights no node reads still count towards the model's params.
@@ -272,6 +285,31 @@ func (in *Info) Cost(n *model.Node) Cost {
 		return Cost{}
 	}
 	return in.costs[n]
+}
+
+// UnknownMACs reports whether n's MACs (as in Cost) are incomplete: n, or
+// a node in its subgraphs or function body, is an op that does MACs but
+// the shapes it needs are unknown, so Cost counts it as 0.
+func (in *Info) UnknownMACs(n *model.Node) bool {
+	return in != nil && in.unknown[n]
+}
+
+// UnknownMACsOps counts the top-level nodes whose MACs are unknown (see
+// UnknownMACs); Total's MACs leave them out.
+func (in *Info) UnknownMACsOps() int {
+	if in == nil {
+		return 0
+	}
+	return in.unknownOps
+}
+
+// GroupUnknownMACs counts the top-level nodes under path (as in
+// GroupCost) whose MACs are unknown.
+func (in *Info) GroupUnknownMACs(path []string) int {
+	if in == nil {
+		return 0
+	}
+	return in.groupsUnk[joinPath(path)]
 }
 
 // Total over the model. Params also count initializers no node reads.

@@ -279,6 +279,48 @@ func (e *engine) macs(n *model.Node, ins, outs []*tval) int64 {
 	return 0
 }
 
+// macsUnknown reports whether n is an op that does MACs (see the table
+// above) but whose MACs could not be counted because the shape of an input
+// it reads or of its first output is unknown.
+func macsUnknown(n *model.Node, ins, outs []*tval) bool {
+	if !macOp(n) {
+		return false
+	}
+	if len(outs) == 0 || shapeOf(outs[0]) == nil {
+		return true
+	}
+	for i, v := range n.Inputs {
+		if i >= 3 && n.Op != "Einsum" {
+			break
+		}
+		if v != nil && v.Name != "" && (i >= len(ins) || shapeOf(ins[i]) == nil) {
+			return true
+		}
+	}
+	return false
+}
+
+// macOp reports whether the MAC convention counts n's op.
+func macOp(n *model.Node) bool {
+	if n.Domain == "aten" {
+		switch n.Op {
+		case "conv1d", "conv2d", "conv3d", "convolution", "_convolution",
+			"conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+			"linear", "matmul", "mm", "bmm", "addmm", "baddbmm", "scaled_dot_product_attention":
+			return true
+		}
+		return false
+	}
+	switch n.Op {
+	case "Conv", "ConvInteger", "QLinearConv", "FusedConv", "ConvTranspose", "Gemm",
+		"MatMul", "MatMulInteger", "QLinearMatMul", "FusedMatMul", "Einsum", "LSTM", "GRU", "RNN":
+		return true
+	case "MatMulNBits", "MatMulBnb4", "Attention", "MultiHeadAttention":
+		return n.Domain == "com.microsoft"
+	}
+	return false
+}
+
 // weightRoot follows outer-scope links and Identity aliases (exporters
 // tie shared weights that way) back to the value holding the data.
 func weightRoot(v *model.Value) *model.Value {

@@ -27,6 +27,7 @@ type engine struct {
 	opt        Options
 	vals       map[*model.Value]*tval
 	costs      map[*model.Node]Cost
+	unknown    map[*model.Node]bool  // MACs not computable: shapes unknown
 	seenW      map[*model.Value]bool // weights already counted as params
 	files      map[string]*os.File
 	blocks     map[blockKey][]byte
@@ -51,12 +52,13 @@ func newEngine(m *model.Model, opt Options) *engine {
 		}
 	}
 	e := &engine{m: m, opt: opt, opset: 21,
-		vals:   make(map[*model.Value]*tval, nv),
-		costs:  make(map[*model.Node]Cost, nv/2),
-		seenW:  map[*model.Value]bool{},
-		files:  map[string]*os.File{},
-		blocks: map[blockKey][]byte{},
-		assume: map[string]bool{},
+		vals:    make(map[*model.Value]*tval, nv),
+		costs:   make(map[*model.Node]Cost, nv/2),
+		unknown: map[*model.Node]bool{},
+		seenW:   map[*model.Value]bool{},
+		files:   map[string]*os.File{},
+		blocks:  map[blockKey][]byte{},
+		assume:  map[string]bool{},
 	}
 	for _, o := range m.Opsets {
 		if o.Domain == "" || o.Domain == "ai.onnx" {
@@ -374,13 +376,33 @@ func (e *engine) node(n *model.Node) {
 		outs[i] = t
 	}
 	c := e.cost(n, ins, outs)
+	unk := c.MACs == 0 && macsUnknown(n, ins, outs)
 	for _, sg := range n.Subgraphs() {
 		c = addCost(c, e.graphCost(sg.Graph))
+		unk = unk || e.graphUnknown(sg.Graph)
 	}
 	if n.Function != nil && n.Function.Body != nil {
 		c = addCost(c, e.graphCost(n.Function.Body))
+		unk = unk || e.graphUnknown(n.Function.Body)
 	}
 	e.costs[n] = c
+	if unk {
+		e.unknown[n] = true
+	}
+}
+
+// graphUnknown reports whether some node of a subgraph (computed already)
+// has MACs that could not be counted.
+func (e *engine) graphUnknown(g *model.Graph) bool {
+	if g == nil {
+		return false
+	}
+	for _, n := range g.Nodes {
+		if n != nil && e.unknown[n] {
+			return true
+		}
+	}
+	return false
 }
 
 func sameInts(dims []int64, s model.Shape) bool {

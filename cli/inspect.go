@@ -639,8 +639,15 @@ func writeNodesText(w io.Writer, g *model.Graph, info *analysis.Info, ind string
 		if n.Function != nil {
 			p("  [calls function %s]", n.Function.Name)
 		}
-		if c := info.Cost(n); c.Params > 0 || c.MACs > 0 {
-			p("  [params %s, macs %s]", digits(c.Params), digits(c.MACs))
+		if c := info.Cost(n); c.Params > 0 || c.MACs > 0 || info.UnknownMACs(n) {
+			macs := digits(c.MACs)
+			if info.UnknownMACs(n) {
+				macs = "?" // shapes unknown
+				if c.MACs > 0 {
+					macs = digits(c.MACs) + "+?"
+				}
+			}
+			p("  [params %s, macs %s]", digits(c.Params), macs)
 		}
 		p("\n")
 		for i := range n.Attrs {
@@ -670,6 +677,13 @@ func typeText(t *model.Type) string {
 	}
 	switch t.Kind {
 	case model.TensorType:
+		// An unknown dtype and shape print as "?" like a missing type.
+		if t.DType == model.Undefined {
+			if t.Shape == nil {
+				return "?"
+			}
+			return "? " + t.Shape.String()
+		}
 		return t.DType.String() + " " + t.Shape.String()
 	case model.SparseTensorType:
 		return "sparse " + t.DType.String() + " " + t.Shape.String()

@@ -89,6 +89,7 @@ type sumRow struct {
 	params   int64
 	macs     int64
 	hasMACs  bool
+	unknown  int // ops in the row whose MACs are unknown (counted as 0)
 	children []*sumRow
 	nodes    []*model.Node // ops directly in this module (graph models)
 	last     *model.Node   // last op of the subtree in file order
@@ -121,6 +122,7 @@ func buildSummary(m *model.Model, info *analysis.Info, file string, maxDepth int
 	s.root = &sumRow{name: base, op: "Model", hasMACs: true}
 	total := info.Total()
 	s.root.params, s.root.macs = total.Params, total.MACs
+	s.root.unknown = info.UnknownMACsOps()
 
 	nodes := 0
 	for _, g := range m.Graphs {
@@ -188,6 +190,7 @@ func (s *summary) buildFromGraph(g *model.Graph) {
 				r = &sumRow{depth: k, name: n.Group[k-1], path: n.Group[:k], hasMACs: true}
 				c := s.info.GroupCost(n.Group[:k])
 				r.params, r.macs = c.Params, c.MACs
+				r.unknown = s.info.GroupUnknownMACs(n.Group[:k])
 				mods[key] = r
 				parent.children = append(parent.children, r)
 			}
@@ -293,6 +296,9 @@ func (s *summary) nodeRow(n *model.Node, depth int) *sumRow {
 	c := s.info.Cost(n)
 	r := &sumRow{depth: depth, name: name, op: n.Op, params: c.Params, macs: c.MACs, hasMACs: true,
 		nodes: []*model.Node{n}, last: n, isOp: true, path: n.Group}
+	if s.info.UnknownMACs(n) {
+		r.unknown = 1
+	}
 	if len(n.Outputs) > 0 && n.Outputs[0] != nil {
 		if t := s.info.Type(n.Outputs[0]); t != nil && t.Kind == model.TensorType {
 			r.shape, r.hasShape = t.Shape, true
@@ -541,6 +547,9 @@ func (s *summary) layerLabels() []string {
 
 func (r *sumRow) shapeText() string {
 	if !r.hasShape {
+		if r.hasMACs {
+			return "?" // an op's output whose shape is unknown
+		}
 		return ""
 	}
 	return r.shape.String()
@@ -557,7 +566,12 @@ func (s *summary) writeText(w io.Writer) {
 	limits := []int{60, 24, 32, 20, 24}
 	for i, r := range s.rows {
 		macs := "--"
-		if r.hasMACs {
+		switch {
+		case r.hasMACs && r.unknown > 0 && r.macs == 0:
+			macs = "?"
+		case r.hasMACs && r.unknown > 0:
+			macs = commas(r.macs) + "+?" // a lower bound
+		case r.hasMACs:
 			macs = commas(r.macs)
 		}
 		cells[i] = []string{labels[i], r.op, r.shapeText(), commas(r.params), macs}
@@ -631,8 +645,20 @@ func (s *summary) writeFooter(w io.Writer) {
 		p("Params size: %s\n", human(bytes))
 	}
 	if s.root.hasMACs {
-		p("Total MACs: %s; FLOPs = 2 × MACs: %s\n", countText(t.MACs), countText(satDouble(t.MACs)))
-		p("Activations (all op outputs): %s; estimated peak: %s\n", human(t.ActivationBytes), human(s.info.PeakActivationBytes()))
+		macs, flops := countText(t.MACs), countText(satDouble(t.MACs))
+		act, peak := human(t.ActivationBytes), human(s.info.PeakActivationBytes())
+		if s.root.unknown > 0 {
+			if t.MACs == 0 {
+				macs, flops = "?", "?"
+			} else {
+				macs, flops = macs+" + ?", flops+" + ?"
+			}
+			if t.ActivationBytes == 0 {
+				act, peak = "?", "?"
+			}
+		}
+		p("Total MACs: %s; FLOPs = 2 × MACs: %s\n", macs, flops)
+		p("Activations (all op outputs): %s; estimated peak: %s\n", act, peak)
 		if a := s.info.Assumed(); len(a) > 0 {
 			names := make([]string, 0, len(a))
 			unknown := false
@@ -647,6 +673,9 @@ func (s *summary) writeFooter(w io.Writer) {
 				names = append(names, "unknown dims")
 			}
 			p("Costs take %s as 1: set them with --input NAME=SHAPE\n", strings.Join(names, ", "))
+		}
+		if n := s.root.unknown; n > 0 {
+			p("MACs unknown for %d %s (? above, left out of the totals): %s\n", n, plural(n, "op", "ops"), s.unknownWhy())
 		}
 	} else {
 		p("MACs: unknown (the file has no operators)\n")
@@ -699,6 +728,7 @@ type jSummaryTotals struct {
 	Params              int64  `json:"params"`
 	MACs                *int64 `json:"macs"`
 	FLOPs               *int64 `json:"flops"`
+	MACsUnknownOps      int    `json:"macs_unknown_ops"`
 	ActivationBytes     int64  `json:"activation_bytes"`
 	PeakActivationBytes int64  `json:"peak_activation_bytes"`
 	ParamBytes          int64  `json:"param_bytes"`
@@ -718,6 +748,7 @@ type jSummaryRow struct {
 	OutputShape []any    `json:"output_shape"`
 	Params      int64    `json:"params"`
 	MACs        *int64   `json:"macs"`
+	MACsUnknown bool     `json:"macs_unknown,omitempty"`
 	Node        string   `json:"node,omitempty"`
 }
 
@@ -760,7 +791,7 @@ func (s *summary) json() *jSummary {
 		j.Opsets[o.Domain] = o.Version
 	}
 	j.Totals = jSummaryTotals{Params: t.Params, ActivationBytes: t.ActivationBytes,
-		PeakActivationBytes: s.info.PeakActivationBytes()}
+		PeakActivationBytes: s.info.PeakActivationBytes(), MACsUnknownOps: s.root.unknown}
 	if s.root.hasMACs {
 		macs, flops := t.MACs, satDouble(t.MACs)
 		j.Totals.MACs, j.Totals.FLOPs = &macs, &flops
@@ -788,6 +819,7 @@ func (s *summary) json() *jSummary {
 		if r.hasMACs {
 			v := r.macs
 			row.MACs = &v
+			row.MACsUnknown = r.unknown > 0
 		}
 		if r.isOp {
 			row.Node = r.nodes[0].Name
@@ -795,4 +827,32 @@ func (s *summary) json() *jSummary {
 		j.Rows = append(j.Rows, row)
 	}
 	return j
+}
+
+// unknownWhy says why some MACs are unknown and how to fix it: the main
+// graph's inputs without a recorded shape (no --input either), or else
+// shapes that inference could not follow.
+func (s *summary) unknownWhy() string {
+	var missing []string
+	if len(s.m.Graphs) > 0 && s.m.Graphs[0] != nil {
+		for _, v := range s.m.Graphs[0].Inputs {
+			if v == nil {
+				continue
+			}
+			if t := s.info.Type(v); t == nil || t.Kind != model.TensorType || t.Shape == nil {
+				missing = append(missing, v.Name)
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return "the shapes they read could not be inferred"
+	}
+	return fmt.Sprintf("input shapes are not recorded in this file; set them with --input %s=SHAPE (e.g. %s=1x3x224x224)", missing[0], missing[0])
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
