@@ -649,7 +649,8 @@ func TestBrowserStateDict(t *testing.T) {
 
 // labelClashes counts pairs of edge labels on the current scene that the
 // page draws overlapping, and repeated same-tensor labels drawn next to
-// each other (within a label's size), as edgeLabels lays them out.
+// each other (in one row, up to 400 units apart: the graphs tested are
+// top to bottom), as edgeLabels lays them out.
 const labelClashes = `(() => {
 	const s = __modelviz, sc = s.scene, L = sc.labels;
 	if (!L) return [-1, -1];
@@ -662,7 +663,7 @@ const labelClashes = `(() => {
 	for (let i = 0; i < r.length; i++) for (let j = i + 1; j < r.length; j++) {
 		const a = r[i], b = r[j];
 		if (a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]) overlap++;
-		if (a[4] === b[4] && Math.abs(a[0] - b[0]) < a[5] && Math.abs(a[1] - b[1]) < 2 * a[6]) repeat++;
+		if (a[4] === b[4] && Math.abs(a[0] - b[0]) < 400 + a[5] && Math.abs(a[1] - b[1]) < 2 * a[6]) repeat++;
 	}
 	return [overlap, repeat];
 })()`
@@ -696,6 +697,15 @@ func TestBrowserGPTMinimapAndLabels(t *testing.T) {
 	if eval[bool](t, b, `document.getElementById('minimap').hidden`) {
 		t.Error("minimap hidden after zoom to fit on gpt_decoder_48l")
 	}
+	// Expanded, Add's output fans out to three consumers in one row.
+	b.run(t, 20*time.Second, chromedp.Click(`#btn-expand`))
+	b.waitFor(t, `!__modelviz.scene.nodes.some(n => n.kind === 'group') && document.body.dataset.state === 'ready'`)
+	b.nextFrame(t)
+	got = eval[[]int](t, b, labelClashes)
+	if got[0] != 0 || got[1] != 0 {
+		t.Errorf("gpt expanded: %d overlapping edge label pairs, %d repeated labels side by side", got[0], got[1])
+	}
+	b.screenshot(t, "gpt-expanded-labels")
 	noConsoleErrors(t, b)
 }
 

@@ -407,6 +407,7 @@
   // to the first free place, or is dropped. Labels have a fixed size in
   // world units, so this holds at every zoom. A grid of 64-unit cells keeps
   // it linear in the number of edges.
+  const REPEAT = 400;
   function edgeLabels(sc) {
     if (sc.labels) return sc.labels;
     const ne = sc.edges.length, CELL = 64;
@@ -445,8 +446,13 @@
       const w = measure(3, e.label);
       let r = [lx - w / 2 - 2, ly - h / 2, lx + w / 2 + 2, ly + h / 2];
       const key = e.from + '\u0000' + (e.value || '') + '\u0000' + e.label;
-      // The same tensor's label close by (within a label's size) says nothing new.
-      if (hits([r[0] - w / 2, r[1] - h, r[2] + w / 2, r[3] + h], key)) continue;
+      // The same tensor's label in the same band across the flow (a row in
+      // TB, a column in LR), up to REPEAT units away, says nothing new: a
+      // fan-out is labelled once near its source, while a far consumer's
+      // edge keeps its own label.
+      const near = sc.direction === 'LR' ? [r[0] - w / 2, r[1] - REPEAT, r[2] + w / 2, r[3] + REPEAT]
+        : [r[0] - REPEAT, r[1] - h, r[2] + REPEAT, r[3] + h];
+      if (hits(near, key)) continue;
       if (hits(r, null)) {
         let placed = false;
         for (const m of [1, -1, 2, -2]) {
