@@ -264,22 +264,9 @@ func (b *builder) walkModule(o *pickle.Object, path string, depth int) {
 			}
 		}
 	}
-	for i, k := range d.Keys {
-		name, ok := k.(string)
-		if !ok || name == "training" || moduleBookkeeping[name] {
-			continue
-		}
-		v := d.Values[i]
-		if a, ok := toAttr(name, v); ok {
-			if !strings.HasPrefix(name, "_") {
-				mod.Attrs = append(mod.Attrs, a)
-			}
-			continue
-		}
-		// Tensors kept outside _parameters/_buffers (quantized packed
-		// params, caches): they are in the file, so they are listed.
-		b.walk(v, join(path, name), depth+1)
-	}
+	// Children before plain attributes: state_dict() lists a module's
+	// own parameters and buffers, then each child in _modules order;
+	// tensors outside state_dict (plain attributes) come after.
 	if m, ok := d.Get("_modules"); ok {
 		if md, ok := m.(*pickle.Dict); ok {
 			for i, k := range md.Keys {
@@ -302,6 +289,22 @@ func (b *builder) walkModule(o *pickle.Object, path string, depth int) {
 				}
 			}
 		}
+	}
+	for i, k := range d.Keys {
+		name, ok := k.(string)
+		if !ok || name == "training" || moduleBookkeeping[name] {
+			continue
+		}
+		v := d.Values[i]
+		if a, ok := toAttr(name, v); ok {
+			if !strings.HasPrefix(name, "_") {
+				mod.Attrs = append(mod.Attrs, a)
+			}
+			continue
+		}
+		// Tensors kept outside _parameters/_buffers (quantized packed
+		// params, caches): they are in the file, so they are listed.
+		b.walk(v, join(path, name), depth+1)
 	}
 }
 
@@ -335,8 +338,8 @@ func toAttr(name string, v any) (model.Attr, bool) {
 		} else {
 			items = v.(*pickle.List).Items
 		}
-		if len(items) > 1024 {
-			return a, false
+		if len(items) > 1024 || holdsTensors(v, 0) {
+			return a, false // walked instead, so its tensors are listed
 		}
 		ints := make([]int64, 0, len(items))
 		floats := make([]float32, 0, len(items))
@@ -603,6 +606,35 @@ func stateDictValue(v any) bool {
 func (b *builder) holdsTensors(prefix string) bool {
 	for _, v := range b.g.Initializers {
 		if v.Name == prefix || strings.HasPrefix(v.Name, prefix+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsTensors reports whether a plain list or tuple attribute holds a
+// tensor or a module (nested up to a few levels), so it is walked rather
+// than shown as an attribute.
+func holdsTensors(v any, depth int) bool {
+	if depth > 4 {
+		return false
+	}
+	if _, ok := asTensor(v); ok {
+		return true
+	}
+	var items []any
+	switch v := v.(type) {
+	case pickle.Tuple:
+		items = v
+	case *pickle.List:
+		items = v.Items
+	case *pickle.Dict:
+		items = v.Values
+	case *pickle.Object:
+		return isModule(v)
+	}
+	for _, it := range items {
+		if holdsTensors(it, depth+1) {
 			return true
 		}
 	}
