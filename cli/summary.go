@@ -326,7 +326,24 @@ func (s *summary) buildFromModules(r *sumRow, mod *model.Module, depth int) {
 }
 
 // tensorKinds names the tensors of a module without a class ("weight+bias").
+// Items of a plain list or tuple (names 0, 1, ...) are counted instead
+// ("2 tensors"), so a numbered row does not read as an op named "0".
 func tensorKinds(mod *model.Module) string {
+	numbered := 0
+	for _, v := range mod.Tensors {
+		if v != nil {
+			n := v.Name[strings.LastIndexByte(v.Name, '.')+1:]
+			if _, err := strconv.Atoi(n); err == nil {
+				numbered++
+			}
+		}
+	}
+	if numbered == len(mod.Tensors) && numbered > 0 {
+		if numbered == 1 {
+			return "tensor"
+		}
+		return fmt.Sprintf("%d tensors", numbered)
+	}
 	var names []string
 	for i, v := range mod.Tensors {
 		if i == 3 {

@@ -39,7 +39,7 @@ func TestSummaryCustomModule(t *testing.T) {
 		"gate gate Gate 10",
 		"gate.proj proj Linear 6",
 		"extra extra  6",
-		"extra.hist hist 0+1 3",
+		"extra.hist hist 2 tensors 3",
 		"heads heads  3",
 		"heads.0 0 Linear 3",
 	}
