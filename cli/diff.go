@@ -52,7 +52,7 @@ func writeDiff(w io.Writer, r *diff.Report) {
 		side diff.Side
 	}{{"A", r.A}, {"B", r.B}} {
 		fmt.Fprintf(w, "%s: %s (%s, %d nodes, %d weights, %s params)\n", s.tag, s.side.Path,
-			s.side.Format, s.side.Nodes, s.side.Weights, thousands(s.side.Params))
+			s.side.Format, s.side.Nodes, s.side.Weights, commas(s.side.Params))
 	}
 	if r.Empty() {
 		fmt.Fprintln(w, "no structural differences")
@@ -63,7 +63,7 @@ func writeDiff(w io.Writer, r *diff.Report) {
 		if d < 0 {
 			sign, d = "-", -d
 		}
-		fmt.Fprintf(w, "params: %s%s\n", sign, thousands(d))
+		fmt.Fprintf(w, "params: %s%s\n", sign, commas(d))
 	}
 	fmt.Fprintf(w, "\nnodes: %d added, %d removed, %d changed\n", len(r.NodesAdded), len(r.NodesRemoved), len(r.NodesChanged))
 	for _, n := range r.NodesAdded {
@@ -104,24 +104,4 @@ func writeDiff(w io.Writer, r *diff.Report) {
 	for _, s := range r.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", s)
 	}
-}
-
-// thousands formats n as 1,234,567.
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }
