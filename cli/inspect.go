@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/modelviz/modelviz/analysis"
-	"github.com/modelviz/modelviz/format/registry"
 	"github.com/modelviz/modelviz/model"
 )
 
@@ -38,19 +37,10 @@ func runInspect(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "modelviz inspect: %v\n", err)
 		return ExitUsage
 	}
-	m, err := registry.Open(pos[0])
-	if err != nil {
-		fmt.Fprintf(stderr, "modelviz: %v\n", err)
-		return ExitBad
+	m, info, code := openAnalyzed("inspect", pos[0], shapes, stderr)
+	if code >= 0 {
+		return code
 	}
-	for _, w := range m.Warnings {
-		fmt.Fprintf(stderr, "modelviz: %s: warning: %s\n", pos[0], w)
-	}
-	if err := analysis.CheckInputs(m, shapes); err != nil {
-		fmt.Fprintf(stderr, "modelviz inspect: %s: %v\n", pos[0], err)
-		return ExitUsage
-	}
-	info := analysis.Analyze(m, analysis.Options{Inputs: shapes})
 	bw := bufio.NewWriter(stdout)
 	if *asJSON {
 		enc := json.NewEncoder(bw)

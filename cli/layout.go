@@ -10,7 +10,6 @@ import (
 	"runtime/pprof"
 
 	"github.com/modelviz/modelviz/analysis"
-	"github.com/modelviz/modelviz/format/registry"
 	"github.com/modelviz/modelviz/view"
 )
 
@@ -67,16 +66,11 @@ func runLayout(args []string, stdout, stderr io.Writer) int {
 		defer pprof.StopCPUProfile()
 	}
 
-	m, err := registry.Open(pos[0])
-	if err != nil {
-		fmt.Fprintf(stderr, "modelviz: %v\n", err)
-		return ExitBad
+	m, info, code := openAnalyzed("layout", pos[0], shapes, stderr)
+	if code >= 0 {
+		return code
 	}
-	if err := analysis.CheckInputs(m, shapes); err != nil {
-		fmt.Fprintf(stderr, "modelviz layout: %s: %v\n", pos[0], err)
-		return ExitUsage
-	}
-	g := view.Build(m, analysis.Analyze(m, analysis.Options{Inputs: shapes}))
+	g := view.Build(m, info)
 	opt := view.Options{Depth: view.DefaultDepth(g), Dir: *dir, Attributes: *attrs,
 		Weights: *weights, Names: *names, Group: *group}
 	switch {

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/modelviz/modelviz/analysis"
-	"github.com/modelviz/modelviz/format/registry"
 	"github.com/modelviz/modelviz/render"
 	"github.com/modelviz/modelviz/view"
 )
@@ -94,19 +93,10 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 		return usage("%v", err)
 	}
 
-	m, err := registry.Open(pos[0])
-	if err != nil {
-		fmt.Fprintf(stderr, "modelviz: %v\n", err)
-		return ExitBad
+	m, info, code := openAnalyzed("render", pos[0], shapes, stderr)
+	if code >= 0 {
+		return code
 	}
-	for _, w := range m.Warnings {
-		fmt.Fprintf(stderr, "modelviz: %s: warning: %s\n", pos[0], w)
-	}
-	if err := analysis.CheckInputs(m, shapes); err != nil {
-		fmt.Fprintf(stderr, "modelviz render: %s: %v\n", pos[0], err)
-		return ExitUsage
-	}
-	info := analysis.Analyze(m, analysis.Options{Inputs: shapes})
 	g := view.Build(m, info)
 	vo := view.DefaultOptions(g)
 	vo.Dir, vo.Attributes, vo.Weights, vo.Names, vo.Group = d, *attrs, *weights, *names, *group

@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/modelviz/modelviz/analysis"
-	"github.com/modelviz/modelviz/format/registry"
 	"github.com/modelviz/modelviz/model"
 )
 
@@ -45,19 +44,10 @@ func runSummary(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "modelviz summary: %v\n", err)
 		return ExitUsage
 	}
-	m, err := registry.Open(pos[0])
-	if err != nil {
-		fmt.Fprintf(stderr, "modelviz: %v\n", err)
-		return ExitBad
+	m, info, code := openAnalyzed("summary", pos[0], shapes, stderr)
+	if code >= 0 {
+		return code
 	}
-	for _, w := range m.Warnings {
-		fmt.Fprintf(stderr, "modelviz: %s: warning: %s\n", pos[0], w)
-	}
-	if err := analysis.CheckInputs(m, shapes); err != nil {
-		fmt.Fprintf(stderr, "modelviz summary: %s: %v\n", pos[0], err)
-		return ExitUsage
-	}
-	info := analysis.Analyze(m, analysis.Options{Inputs: shapes})
 	s := buildSummary(m, info, pos[0], *depth)
 	bw := bufio.NewWriter(stdout)
 	if *asJSON {

@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/modelviz/modelviz/analysis"
+	"github.com/modelviz/modelviz/format/registry"
+	"github.com/modelviz/modelviz/model"
 )
 
 func fileExists(p string) bool {
@@ -42,4 +46,23 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, int) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// openAnalyzed opens path for command cmd, prints the model's warnings,
+// checks the --input overrides against its inputs and runs the analysis.
+// A code >= 0 means the command should return it.
+func openAnalyzed(cmd, path string, shapes map[string]model.Shape, stderr io.Writer) (*model.Model, *analysis.Info, int) {
+	m, err := registry.Open(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "modelviz: %v\n", err)
+		return nil, nil, ExitBad
+	}
+	for _, w := range m.Warnings {
+		fmt.Fprintf(stderr, "modelviz: %s: warning: %s\n", path, w)
+	}
+	if err := analysis.CheckInputs(m, shapes); err != nil {
+		fmt.Fprintf(stderr, "modelviz %s: %s: %v\n", cmd, path, err)
+		return nil, nil, ExitUsage
+	}
+	return m, analysis.Analyze(m, analysis.Options{Inputs: shapes}), -1
 }
