@@ -178,6 +178,8 @@ func appendGroup(b []byte, g *view.GroupBox) []byte {
 	b = appendNum(b, g.W)
 	b = append(b, `,"height":`...)
 	b = appendNum(b, g.H)
+	b = append(b, `,"label_x":`...)
+	b = appendNum(b, g.LabelX)
 	b = append(b, `,"ops":`...)
 	b = strconv.AppendInt(b, int64(g.Ops), 10)
 	b = optInt(b, `,"params":`, g.Params)

@@ -72,9 +72,12 @@ type GroupBox struct {
 	Y      float64  `json:"y"`
 	W      float64  `json:"width"`
 	H      float64  `json:"height"`
-	Ops    int      `json:"ops"`
-	Params int64    `json:"params,omitempty"`
-	MACs   int64    `json:"macs,omitempty"`
+	// LabelX is where the title starts; the layout puts it where no edge
+	// enters the group, so it is not always X+PadX.
+	LabelX float64 `json:"label_x"`
+	Ops    int     `json:"ops"`
+	Params int64   `json:"params,omitempty"`
+	MACs   int64   `json:"macs,omitempty"`
 }
 
 // Stats describes the layout run.
