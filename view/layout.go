@@ -221,8 +221,9 @@ func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
 	// Edges between visible ends; parallel edges merge and keep their label
 	// only when all carry the same tensor.
 	type merged struct {
-		e    int32 // first graph edge
-		same bool
+		e          int32 // first graph edge
+		same       bool
+		unlabelled bool // another edge of the tensor carries its label
 	}
 	edges := make([]merged, 0, len(g.edges))
 	seen := make(map[uint64]int32, len(g.edges))
@@ -239,13 +240,28 @@ func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
 			continue
 		}
 		seen[key] = int32(len(edges))
-		edges = append(edges, merged{int32(i), true})
+		edges = append(edges, merged{e: int32(i), same: true})
 	}
-	for _, m := range edges {
+	// A tensor fanning out to several consumers is labelled once per
+	// level: its edges there all leave the same gap, so more labels
+	// would repeat the shape side by side.
+	type fan struct {
+		from, level int32
+		value       string
+	}
+	labelled := make(map[fan]bool)
+	for k := range edges {
+		m := &edges[k]
 		e := &g.edges[m.e]
 		le := layout.Edge{From: boxNode[e.from], To: boxNode[e.to]}
 		if m.same && e.label != "" {
-			le.LabelW, le.LabelH = e.labelW+2*EdgeLabelPad, EdgeLabelHeight
+			f := fan{le.From, commonGroup(in, in.Nodes[le.From].Group, in.Nodes[le.To].Group), e.value}
+			if labelled[f] {
+				m.unlabelled = true
+			} else {
+				labelled[f] = true
+				le.LabelW, le.LabelH = e.labelW+2*EdgeLabelPad, EdgeLabelHeight
+			}
 		}
 		in.Edges = append(in.Edges, le)
 	}
@@ -292,8 +308,9 @@ func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
 		se := Edge{From: sc.Nodes[boxNode[e.from]].ID, To: sc.Nodes[boxNode[e.to]].ID,
 			Points: make([][2]float64, len(r.Points)), Order: e.order}
 		if m.same {
-			se.Value, se.Label = e.value, e.label
-			if e.label != "" {
+			se.Value = e.value
+			if e.label != "" && !m.unlabelled {
+				se.Label = e.label
 				se.LabelX, se.LabelY = r.Label.X, r.Label.Y
 			}
 		}
@@ -310,6 +327,29 @@ func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
 	}
 	sc.Stats = Stats{Ms: float64(time.Since(start).Microseconds()) / 1000, Nodes: len(sc.Nodes), Edges: len(sc.Edges)}
 	return sc, nil
+}
+
+// commonGroup is the innermost layout group holding both a and b (-1 for
+// the root).
+func commonGroup(in *layout.Input, a, b int32) int32 {
+	depth := func(g int32) int {
+		d := 0
+		for ; g >= 0; g = in.Groups[g].Parent {
+			d++
+		}
+		return d
+	}
+	da, db := depth(a), depth(b)
+	for ; da > db; da-- {
+		a = in.Groups[a].Parent
+	}
+	for ; db > da; db-- {
+		b = in.Groups[b].Parent
+	}
+	for a != b {
+		a, b = in.Groups[a].Parent, in.Groups[b].Parent
+	}
+	return a
 }
 
 // runLayout calls the engine, turning a panic (a bug on hostile input)
