@@ -58,6 +58,10 @@ type Output struct {
 	Nodes  []Rect // same order as Input.Nodes
 	Groups []Rect // same order as Input.Groups
 	Edges  []Route
+	// Titles is the top-left corner of each group's title box, which is
+	// Group.LabelW wide and Group.LabelH tall (same order as Groups). It
+	// lies in the group's top band, where no edge crosses it.
+	Titles []Point
 	Width  float64
 	Height float64
 }

@@ -129,6 +129,7 @@ func run(in *Input, c *Cache) *Output {
 		Nodes:  make([]Rect, nN),
 		Groups: make([]Rect, nG),
 		Edges:  make([]Route, nE),
+		Titles: make([]Point, nG),
 	}
 
 	// Group tree, with cycles cut and depth bounded.
@@ -422,6 +423,7 @@ func assemble(in *Input, out *Output, lr bool, nodeGroup, parent, depth, itemOfN
 		x := ox[pl] + placedOf[pl].x[it]
 		y := oy[pl] + placedOf[pl].y[it]
 		out.Groups[g] = Rect{x, y, gw[g], gh[g]}
+		out.Titles[g] = Point{x, y}
 		ox[g+1] = x + pads[g].l
 		oy[g+1] = y + pads[g].t
 	}
@@ -486,6 +488,8 @@ func assemble(in *Input, out *Output, lr bool, nodeGroup, parent, depth, itemOfN
 		for i := range out.Groups {
 			r := &out.Groups[i]
 			*r = Rect{r.Y, r.X, r.H, r.W}
+			t := &out.Titles[i]
+			*t = Point{t.Y, t.X}
 		}
 		for i := range out.Edges {
 			r := &out.Edges[i]
