@@ -91,8 +91,16 @@ func DOT(w io.Writer, s *view.Scene, opt Options) error {
 	for i := range s.Edges {
 		e := &s.Edges[i]
 		fmt.Fprintf(bw, "  %s -> %s", dotQuote(e.From), dotQuote(e.To))
+		var attrs []string
 		if e.Label != "" {
-			fmt.Fprintf(bw, " [label=%s]", dotQuote(" "+e.Label+" "))
+			attrs = append(attrs, "label="+dotQuote(" "+e.Label+" "))
+		}
+		if e.Order {
+			// Module order, not data flow: faint, dashed, headless.
+			attrs = append(attrs, "style=dashed", "arrowhead=none", fmt.Sprintf("color=%q", blend(th.bg, th.edge.alpha(orderAlpha)).css()))
+		}
+		if len(attrs) > 0 {
+			bw.WriteString(" [" + strings.Join(attrs, ", ") + "]")
 		}
 		bw.WriteString(";\n")
 	}

@@ -43,9 +43,14 @@ var everything = rect{math.Inf(-1), math.Inf(-1), math.Inf(1), math.Inf(1)}
 // Measures of the drawing. Boxes are sized by view with the same fonts;
 // these say where inside a box things go.
 const (
-	cornerR     = 5.0
-	groupR      = 9.0
-	edgeWidth   = 1.1
+	cornerR   = 5.0
+	groupR    = 9.0
+	edgeWidth = 1.1
+	// Module-order edges: thinner, fainter, dashed, without a head.
+	orderWidth  = 0.9
+	orderAlpha  = 0.6
+	orderDash   = 4.0
+	orderGap    = 3.0
 	arrowLen    = 7.5
 	arrowHalfW  = 3.4
 	bendR       = 8.0
@@ -70,7 +75,11 @@ func drawScene(p painter, s *view.Scene, th *theme, clip rect) {
 		if len(e.Points) < 2 || !clip.hits(pointsBounds(e.Points)) {
 			continue
 		}
-		p.begin("edge", e.From+"->"+e.To, strings.TrimSpace(e.Value+" "+e.Label))
+		class := "edge"
+		if e.Order {
+			class = "edge order"
+		}
+		p.begin(class, e.From+"->"+e.To, strings.TrimSpace(e.Value+" "+e.Label))
 		drawEdge(p, e, th)
 		p.end()
 	}
@@ -300,7 +309,8 @@ func drawRows(p painter, b *view.Box, top float64, keyC, valC rgba, m metrics, c
 	}
 }
 
-// drawEdge draws a route with softly rounded bends and an arrowhead.
+// drawEdge draws a route with softly rounded bends and an arrowhead; a
+// module-order edge is dashed and headless, as it carries no data.
 func drawEdge(p painter, e *view.Edge, th *theme) {
 	pts := make([]pt, 0, len(e.Points))
 	for _, q := range e.Points {
@@ -322,7 +332,9 @@ func drawEdge(p painter, e *view.Edge, th *theme) {
 	ux, uy := (tip.X-prev.X)/d, (tip.Y-prev.Y)/d
 	al := math.Min(arrowLen, d*0.9)
 	base := pt{tip.X - ux*al, tip.Y - uy*al}
-	pts[len(pts)-1] = pt{base.X + ux*0.6, base.Y + uy*0.6} // tuck under the head
+	if !e.Order {
+		pts[len(pts)-1] = pt{base.X + ux*0.6, base.Y + uy*0.6} // tuck under the head
+	}
 
 	var line path
 	line.moveTo(pts[0].X, pts[0].Y)
@@ -341,6 +353,10 @@ func drawEdge(p painter, e *view.Edge, th *theme) {
 	}
 	last := pts[len(pts)-1]
 	line.lineTo(last.X, last.Y)
+	if e.Order {
+		p.stroke(line.dashed(orderDash, orderGap), th.edge.alpha(orderAlpha), orderWidth)
+		return
+	}
 	p.stroke(&line, th.edge, edgeWidth)
 
 	var head path

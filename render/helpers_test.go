@@ -13,7 +13,8 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // handScene is a small scene made by hand: every box kind, a nested
-// group, labelled and bent edges, and text the fonts lack.
+// group, labelled and bent edges, a module-order edge, and text the
+// fonts lack.
 func handScene() *view.Scene {
 	return &view.Scene{
 		Direction: "TB", Width: 420, Height: 420,
@@ -40,6 +41,7 @@ func handScene() *view.Scene {
 			{From: "n2", To: "g:decoder", Label: "batch×16", Points: [][2]float64{{180, 283}, {180, 310}, {80, 310}, {80, 330}}, LabelX: 130, LabelY: 300},
 			{From: "n2", To: "n3", Points: [][2]float64{{260, 283}, {275, 340}}},
 			{From: "n3", To: "out:y", Label: "?", Points: [][2]float64{{275, 364}, {364, 396}}, LabelX: 330, LabelY: 375},
+			{From: "g:decoder", To: "n3", Order: true, Points: [][2]float64{{140, 352}, {170, 352}, {170, 346}, {200, 346}}},
 		},
 	}
 }

@@ -150,3 +150,179 @@ func cubicAt(a, b, c, d pt, t float64) pt {
 }
 
 func dist(a, b pt) float64 { return math.Hypot(a.X-b.X, a.Y-b.Y) }
+
+// maxDashes bounds the dashes of one path: a hostile route millions of
+// units long gets longer dashes instead of millions of segments.
+const maxDashes = 4096
+
+// dashed returns p cut into dashes on units long with off-unit gaps,
+// measured along the path and stretched to fit it. Curves are split, not
+// flattened, so SVG and PDF stay exact, and every backend draws the same
+// dashes (SVG's dasharray and PDF's dash pattern would each place them
+// their own way).
+func (p *path) dashed(on, off float64) *path {
+	out := &path{}
+	if !(on > 0) || !(off > 0) {
+		out.segs = append(out.segs, p.segs...)
+		return out
+	}
+	// Stretch the pattern to a whole number of dashes, so both ends of
+	// the path are drawn (an edge touches both its boxes).
+	if l := p.length(); l > 0 {
+		n := math.Min(maxDashes, math.Max(1, math.Round((l+off)/(on+off))))
+		k := l / (n*on + (n-1)*off)
+		on, off = on*k, off*k
+	}
+	var cur, start pt
+	d := dasher{out: out, on: on, off: off, left: on, inOn: true}
+	for _, s := range p.segs {
+		switch s.Op {
+		case 'M':
+			cur, start = s.P[0], s.P[0]
+			d.down = false
+		case 'L':
+			d.line(cur, s.P[0])
+			cur = s.P[0]
+		case 'C':
+			d.cubic(cur, s.P[0], s.P[1], s.P[2])
+			cur = s.P[2]
+		case 'Z':
+			d.line(cur, start)
+			cur = start
+		}
+	}
+	return out
+}
+
+// length is the path's length along its curves (closely approximated).
+func (p *path) length() float64 {
+	var cur, start pt
+	total := 0.0
+	for _, s := range p.segs {
+		switch s.Op {
+		case 'M':
+			cur, start = s.P[0], s.P[0]
+		case 'L':
+			total += dist(cur, s.P[0])
+			cur = s.P[0]
+		case 'C':
+			l := cubicLengths(cur, s.P[0], s.P[1], s.P[2])
+			total += l[len(l)-1]
+			cur = s.P[2]
+		case 'Z':
+			total += dist(cur, start)
+			cur = start
+		}
+	}
+	if !finite(total) {
+		return 0
+	}
+	return total
+}
+
+// dasher walks one subpath, emitting the parts that fall in dashes.
+type dasher struct {
+	out     *path
+	on, off float64
+	left    float64 // length left in the current dash or gap
+	inOn    bool
+	down    bool // a dash is open in out: continue it without moveTo
+}
+
+// walk advances over a piece of length l, calling emit(s0, s1) for each
+// part of it inside a dash; emit starts a new dash when pen is up.
+func (d *dasher) walk(l float64, emit func(s0, s1 float64, start bool)) {
+	if !(l > 1e-9) || !finite(l) {
+		return
+	}
+	s := 0.0
+	// The count bound guards against a step lost to rounding.
+	for i := 0; s < l-1e-9 && i < 2*maxDashes+4; i++ {
+		step := math.Min(d.left, l-s)
+		if d.inOn {
+			emit(s, s+step, !d.down)
+			d.down = true
+		}
+		s += step
+		d.left -= step
+		if d.left <= 1e-9 {
+			d.inOn = !d.inOn
+			d.down = false
+			d.left = d.off
+			if d.inOn {
+				d.left = d.on
+			}
+		}
+	}
+}
+
+func (d *dasher) line(a, b pt) {
+	l := dist(a, b)
+	at := func(s float64) pt { return pt{a.X + (b.X-a.X)*s/l, a.Y + (b.Y-a.Y)*s/l} }
+	d.walk(l, func(s0, s1 float64, start bool) {
+		if start {
+			q := at(s0)
+			d.out.moveTo(q.X, q.Y)
+		}
+		q := at(s1)
+		d.out.lineTo(q.X, q.Y)
+	})
+}
+
+func (d *dasher) cubic(a, b, c, e pt) {
+	lens := cubicLengths(a, b, c, e)
+	// tAt maps a length along the curve to its parameter, linearly
+	// between the samples.
+	tAt := func(s float64) float64 {
+		for i := 1; i < len(lens); i++ {
+			if s <= lens[i] {
+				seg := lens[i] - lens[i-1]
+				f := 0.0
+				if seg > 0 {
+					f = (s - lens[i-1]) / seg
+				}
+				return (float64(i-1) + f) / float64(len(lens)-1)
+			}
+		}
+		return 1
+	}
+	d.walk(lens[len(lens)-1], func(s0, s1 float64, start bool) {
+		q := subCubic([4]pt{a, b, c, e}, tAt(s0), tAt(s1))
+		if start {
+			d.out.moveTo(q[0].X, q[0].Y)
+		}
+		d.out.cubicTo(q[1].X, q[1].Y, q[2].X, q[2].Y, q[3].X, q[3].Y)
+	})
+}
+
+// cubicLengths samples a cubic's length at 16 equal parameter steps:
+// element i is the length from t=0 to t=i/16.
+func cubicLengths(a, b, c, d pt) []float64 {
+	const n = 16
+	out := make([]float64, n+1)
+	prev := a
+	for i := 1; i <= n; i++ {
+		q := cubicAt(a, b, c, d, float64(i)/n)
+		out[i] = out[i-1] + dist(prev, q)
+		prev = q
+	}
+	return out
+}
+
+// subCubic is the part of cubic q between parameters t0 and t1.
+func subCubic(q [4]pt, t0, t1 float64) [4]pt {
+	lerp := func(a, b pt, t float64) pt { return pt{a.X + (b.X-a.X)*t, a.Y + (b.Y-a.Y)*t} }
+	// split returns the part of q before t.
+	split := func(q [4]pt, t float64) [4]pt {
+		ab, bc, cd := lerp(q[0], q[1], t), lerp(q[1], q[2], t), lerp(q[2], q[3], t)
+		abc, bcd := lerp(ab, bc, t), lerp(bc, cd, t)
+		return [4]pt{q[0], ab, abc, lerp(abc, bcd, t)}
+	}
+	head := split(q, t1)
+	if t1 <= 0 {
+		return [4]pt{q[0], q[0], q[0], q[0]}
+	}
+	// Reverse, cut off the part before t0 (now the end), reverse back.
+	r := split([4]pt{head[3], head[2], head[1], head[0]}, 1-t0/t1)
+	return [4]pt{r[3], r[2], r[1], r[0]}
+}

@@ -16,7 +16,8 @@
   var st = { x: full.x, y: full.y, k: 1 }; // k: screen px per unit
   var overlay = document.createElementNS(NS, "g");
   svg.appendChild(overlay);
-  // Edges are 1 px lines: give each an invisible 8 px band to click.
+  // Edges are 1 px lines: give each an invisible 8 px band to click
+  // (round caps bridge the gaps of dashed module-order edges).
   svg.querySelectorAll("g.edge").forEach(function (g) {
     var line = g.querySelector("path");
     if (!line) return;
