@@ -198,6 +198,19 @@ func check(tb testing.TB, in *Input, out *Output) {
 			}
 		}
 	}
+	if len(out.Titles) != len(out.Groups) {
+		fail("%d titles for %d groups", len(out.Titles), len(out.Groups))
+	}
+	titles := make([]Rect, len(out.Titles))
+	for g, p := range out.Titles {
+		titles[g] = Rect{p.X, p.Y, size(in.Groups[g].LabelW), size(in.Groups[g].LabelH)}
+		if acyclic && !inside(titles[g], out.Groups[g]) {
+			fail("group %d: title %+v outside the group %+v", g, titles[g], out.Groups[g])
+		}
+	}
+	if k := titleCrossings(out, titles); k >= 0 {
+		fail("an edge segment crosses the title %+v of group %d", titles[k], k)
+	}
 	// No two boxes overlap: sweep by x.
 	idx := make([]int, len(out.Nodes))
 	for i := range idx {
@@ -247,6 +260,77 @@ func check(tb testing.TB, in *Input, out *Output) {
 			fail("edge %d ends at %+v, not on node %d %+v", e, pts[len(pts)-1], ed.To, out.Nodes[ed.To])
 		}
 	}
+}
+
+// titleCrossings returns a group whose title rectangle an edge segment
+// passes through (more than half a pixel deep), or -1.
+func titleCrossings(out *Output, titles []Rect) int {
+	const cell, t = 200.0, 0.5
+	grid := map[[2]int][]int{}
+	span := func(a, b float64) (int, int) {
+		return int(math.Floor(min(a, b) / cell)), int(math.Floor(max(a, b) / cell))
+	}
+	for g, r := range titles {
+		if r.W <= 2*t || r.H <= 2*t {
+			continue
+		}
+		x0, x1 := span(r.X, r.X+r.W)
+		y0, y1 := span(r.Y, r.Y+r.H)
+		for gx := x0; gx <= x1; gx++ {
+			for gy := y0; gy <= y1; gy++ {
+				grid[[2]int{gx, gy}] = append(grid[[2]int{gx, gy}], g)
+			}
+		}
+	}
+	if len(grid) == 0 {
+		return -1
+	}
+	for _, e := range out.Edges {
+		for i := 1; i < len(e.Points); i++ {
+			a, b := e.Points[i-1], e.Points[i]
+			x0, x1 := span(a.X, b.X)
+			y0, y1 := span(a.Y, b.Y)
+			if (x1-x0+1)*(y1-y0+1) > 1e4 {
+				continue // straight long edge of a hostile graph
+			}
+			for gx := x0; gx <= x1; gx++ {
+				for gy := y0; gy <= y1; gy++ {
+					for _, g := range grid[[2]int{gx, gy}] {
+						r := titles[g]
+						if segmentHits(a, b, Rect{r.X + t, r.Y + t, r.W - 2*t, r.H - 2*t}) {
+							return g
+						}
+					}
+				}
+			}
+		}
+	}
+	return -1
+}
+
+// segmentHits says whether segment ab meets the inside of r (Liang-Barsky).
+func segmentHits(a, b Point, r Rect) bool {
+	t0, t1 := 0.0, 1.0
+	clip := func(p, q float64) bool {
+		if p == 0 {
+			return q > 0
+		}
+		u := q / p
+		if p < 0 {
+			if u > t1 {
+				return false
+			}
+			t0 = max(t0, u)
+		} else {
+			if u < t0 {
+				return false
+			}
+			t1 = min(t1, u)
+		}
+		return true
+	}
+	dx, dy := b.X-a.X, b.Y-a.Y
+	return clip(-dx, a.X-r.X) && clip(dx, r.X+r.W-a.X) && clip(-dy, a.Y-r.Y) && clip(dy, r.Y+r.H-a.Y) && t0 < t1
 }
 
 // crossings counts pairs of edges whose polylines properly cross, as

@@ -324,6 +324,8 @@ func run(in *Input, c *Cache) *Output {
 	placedOf := make([]*placed, nL)
 	var loopsOf []int32
 	var loopLab []float64
+	var inX []float64
+	titleX := make([]float64, nG) // title's offset from the group's left
 	for _, g := range order {
 		l := g + 1
 		ni := nItems[l]
@@ -393,14 +395,43 @@ func run(in *Input, c *Cache) *Output {
 		pd := pads[g]
 		gw[g] = max(p.w+pd.l+pd.r, pd.minW)
 		gh[g] = max(p.h+pd.t+pd.b, pd.minH)
+		inX = inX[:0]
 		for it, ref := range nodeOfItem[l] {
 			if ref < -nG {
 				ports[-ref-nG-1].x = pd.l + p.x[it]
+				if lv.kind[it] == kindIn {
+					inX = append(inX, pd.l+p.x[it])
+				}
 			}
+		}
+		if !lr {
+			// Edges enter through the top band at the in-ports' x: the
+			// title goes where none passes, widening the group if needed.
+			titleX[g] = titleSlot(inX, size(in.Groups[g].LabelW))
+			gw[g] = max(gw[g], titleX[g]+size(in.Groups[g].LabelW))
 		}
 	}
 	return assemble(in, out, lr, nodeGroup, parent, depth, itemOfNode, itemOfGroup,
-		pads, gw, gh, placedOf, ports, subs, subAt, edgeSub)
+		pads, gw, gh, titleX, placedOf, ports, subs, subAt, edgeSub)
+}
+
+// titleClear is the room kept between a title and an edge passing it.
+const titleClear = 4.0
+
+// titleSlot is the leftmost offset t >= 0 from the group's left border
+// where a title w wide keeps titleClear from every x in xs.
+func titleSlot(xs []float64, w float64) float64 {
+	slices.Sort(xs)
+	t := 0.0
+	for _, x := range xs {
+		if x >= t+w+titleClear {
+			break
+		}
+		if x > t-titleClear {
+			t = x + titleClear
+		}
+	}
+	return t
 }
 
 type pad struct{ t, b, l, r, minW, minH float64 }
@@ -408,7 +439,7 @@ type pad struct{ t, b, l, r, minW, minH float64 }
 // assemble converts level drawings to absolute coordinates and joins the
 // pieces of each edge.
 func assemble(in *Input, out *Output, lr bool, nodeGroup, parent, depth, itemOfNode, itemOfGroup []int32,
-	pads []pad, gw, gh []float64, placedOf []*placed, ports []port, subs []sub, subAt, edgeSub []int32) *Output {
+	pads []pad, gw, gh, titleX []float64, placedOf []*placed, ports []port, subs []sub, subAt, edgeSub []int32) *Output {
 	nG := int32(len(parent))
 	ox := make([]float64, nG+1)
 	oy := make([]float64, nG+1)
@@ -423,7 +454,7 @@ func assemble(in *Input, out *Output, lr bool, nodeGroup, parent, depth, itemOfN
 		x := ox[pl] + placedOf[pl].x[it]
 		y := oy[pl] + placedOf[pl].y[it]
 		out.Groups[g] = Rect{x, y, gw[g], gh[g]}
-		out.Titles[g] = Point{x, y}
+		out.Titles[g] = Point{x + titleX[g], y}
 		ox[g+1] = x + pads[g].l
 		oy[g+1] = y + pads[g].t
 	}
