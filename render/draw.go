@@ -264,10 +264,21 @@ func drawGroup(p painter, g *view.GroupBox, th *theme, m metrics) {
 	r.roundRect(g.X, g.Y, g.W, g.H, groupR, groupR, groupR, groupR)
 	p.fill(&r, fill)
 	p.stroke(&r, line, 1)
-	txt := fitText(SafeText(g.Label), m.GroupLabelSize, true, g.W-2*m.PadX)
+	x := titleX(g, m)
+	txt := fitText(SafeText(g.Label), m.GroupLabelSize, true, g.X+g.W-m.PadX-x)
 	if txt != "" {
-		p.text(g.X+m.PadX, baselineFor(g.Y+m.GroupLabelH/2+1, m.GroupLabelSize), txt, m.GroupLabelSize, true, text, anchorStart)
+		p.text(x, baselineFor(g.Y+m.GroupLabelH/2+1, m.GroupLabelSize), txt, m.GroupLabelSize, true, text, anchorStart)
 	}
+}
+
+// titleX is where a group's title starts: LabelX, which the layout moves
+// clear of edges entering the group, or X+PadX when LabelX is not inside
+// the group (scenes made before it existed, or by hand).
+func titleX(g *view.GroupBox, m metrics) float64 {
+	if finite(g.LabelX) && g.LabelX >= g.X && g.LabelX < g.X+g.W-m.PadX {
+		return g.LabelX
+	}
+	return g.X + m.PadX
 }
 
 func drawLabel(p painter, s string, cx, cy, maxW, size float64, bold bool, c rgba) {

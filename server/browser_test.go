@@ -323,7 +323,8 @@ func TestBrowserGroupsAndDeepLink(t *testing.T) {
 	b.screenshot(t, "squeezenet-initial")
 
 	// squeezenet is small enough to open fully expanded. Collapse a Fire
-	// module by clicking its title, then expand it by clicking its box.
+	// module by clicking its title (drawn from label_x), then expand it by
+	// clicking its box.
 	id := eval[string](t, b, `(__modelviz.scene.groups.filter(g => g.parent).pop() || {}).id || ''`)
 	if id == "" {
 		t.Fatal("squeezenet shows no nested group")
@@ -332,7 +333,7 @@ func TestBrowserGroupsAndDeepLink(t *testing.T) {
 	titleXY := fmt.Sprintf(`(() => { const s = __modelviz, g = s.scene.groups.find(g => g.id === %q);
 		s.api.centerOn(g.x + g.width/2, g.y + g.height/2, 1);
 		const r = document.getElementById('graph').getBoundingClientRect();
-		return [r.left + s.tx + (g.x + 30) * s.k, r.top + s.ty + (g.y + 10) * s.k]; })()`, id)
+		return [r.left + s.tx + (g.label_x + 12) * s.k, r.top + s.ty + (g.y + 10) * s.k]; })()`, id)
 	boxXY := fmt.Sprintf(`(() => { const s = __modelviz, n = s.scene.nodes.find(n => n.id === %q);
 		s.api.centerOn(n.x + n.width/2, n.y + n.height/2, 1);
 		const r = document.getElementById('graph').getBoundingClientRect();
@@ -638,6 +639,24 @@ func TestBrowserStateDict(t *testing.T) {
 	b.run(t, 10*time.Second, chromedp.MouseClickXY(pos[0], pos[1]))
 	b.waitFor(t, `/hidden\.weight[\s\S]*8×4[\s\S]*sparsity/.test(document.getElementById('properties').textContent)`)
 	b.screenshot(t, "state-dict-module")
+	// Modules are chained in file order by a dashed edge without a head:
+	// down its middle the canvas alternates between ink and background,
+	// and beside its end there is no ink.
+	b.nextFrame(t)
+	got := eval[[]int](t, b, `(() => { const s = __modelviz, e = s.scene.edges.find(e => e.order);
+		if (!e) return [-1, -1];
+		const c = document.getElementById('graph').getContext('2d'), d = s.dpr;
+		const px = (x, y) => c.getImageData(Math.round((s.tx + x * s.k) * d), Math.round((s.ty + y * s.k) * d), 1, 1).data;
+		const bg = c.getImageData(1, 1, 1, 1).data; // the canvas corner: background
+		const ink = (x, y) => { const p = px(x, y); return Math.abs(p[0] - bg[0]) + Math.abs(p[1] - bg[1]) + Math.abs(p[2] - bg[2]) > 40; };
+		const [x0, y0] = e.points[0], [x1, y1] = e.points[e.points.length - 1];
+		let runs = 0, was = false;
+		for (let t = 0.05; t <= 0.95; t += 0.005) { const i = ink(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t); if (i && !was) runs++; was = i; }
+		const head = ink(x1 - 1.6, y1 - 5) || ink(x1 + 1.6, y1 - 5);
+		return [runs, head ? 1 : 0]; })()`)
+	if got[0] < 2 || got[1] != 0 {
+		t.Errorf("module-order edge: %d dashes, arrowhead %v; want dashed and headless", got[0], got[1] == 1)
+	}
 	// The first values wrap between numbers, never inside one.
 	b.waitFor(t, `document.querySelectorAll('#properties .values span').length > 1`)
 	broken := eval[int](t, b, `[...document.querySelectorAll('#properties .values span')].filter(s => s.getClientRects().length > 1).length`)
@@ -722,5 +741,72 @@ func TestBrowserSqueezenetLabels(t *testing.T) {
 		t.Errorf("squeezenet: %d overlapping edge label pairs, %d repeated labels side by side", got[0], got[1])
 	}
 	b.screenshot(t, "squeezenet-labels")
+	noConsoleErrors(t, b)
+}
+
+// titleClashes draws the current view once, recording the group titles
+// the page writes, and returns how many were drawn, how many carry the
+// " · N ops" extra, and how many of those run over an edge crossing the
+// group's top border right of where the title starts.
+const titleClashes = `(() => {
+	const s = __modelviz, sc = s.scene, drawn = [];
+	const orig = CanvasRenderingContext2D.prototype.fillText;
+	CanvasRenderingContext2D.prototype.fillText = function (t, x, y, mw) {
+		let w = this.measureText(t).width;
+		if (mw !== undefined) w = Math.min(w, mw);
+		drawn.push([t, x, y, w]);
+		return orig.apply(this, arguments);
+	};
+	try { s.api.draw(); } finally { CanvasRenderingContext2D.prototype.fillText = orig; }
+	let titles = 0, more = 0, clash = 0;
+	for (const g of sc.groups || []) {
+		const cross = [];
+		for (const e of sc.edges) for (let q = 1; q < e.points.length; q++) {
+			const [x0, y0] = e.points[q - 1], [x1, y1] = e.points[q];
+			if (y0 === y1 || (y0 - g.y) * (y1 - g.y) > 0) continue;
+			const x = x0 + (x1 - x0) * (g.y - y0) / (y1 - y0);
+			if (x >= g.x && x <= g.x + g.width) cross.push(s.tx + x * s.k);
+		}
+		for (const [t, x, y, w] of drawn) {
+			if (!t.startsWith('▾ ' + g.label) || Math.abs(y - (s.ty + (g.y + 11) * s.k)) > 2) continue;
+			titles++;
+			if (!t.includes(' ops')) continue;
+			more++;
+			for (const cx of cross) if (cx > x + 2 && cx < x + w) clash++;
+		}
+	}
+	return [titles, more, clash];
+})()`
+
+// TestBrowserGroupTitles: a group title's " · N ops · params" extra is
+// drawn only where no edge enters the group through the top border.
+func TestBrowserGroupTitles(t *testing.T) {
+	b := newBrowser(t)
+	for _, c := range []struct {
+		name     string
+		wantMore bool
+	}{
+		{"squeezenet1_1.onnx", false}, // edges enter the top of narrow groups
+		{"tiny_transformer.onnx", true},
+	} {
+		_, url := startServer(t, testutil.Corpus(t, c.name))
+		b.open(t, url+"/")
+		eval[bool](t, b, `__modelviz.api.centerOn(__modelviz.scene.width/2, 300, 1), true`)
+		got := eval[[]int](t, b, titleClashes)
+		if got[0] == 0 || got[2] != 0 || c.wantMore && got[1] == 0 {
+			t.Errorf("%s: %d titles drawn, %d with op counts (want some: %v), %d running over an entering edge",
+				c.name, got[0], got[1], c.wantMore, got[2])
+		}
+		b.screenshot(t, "titles-"+c.name)
+		// A title is clicked where it is drawn; the rest of the band is
+		// left to the edges entering there.
+		hits := eval[[]bool](t, b, `(() => { const s = __modelviz, g = s.scene.groups.find(g => g.width > 200);
+			if (!g) return [];
+			const at = (x) => (s.api.hitGroupTitle(x, g.y + 10) || {}).id === g.id;
+			return [at(g.label_x + 12), at(g.x + g.width - 12)]; })()`)
+		if len(hits) != 2 || !hits[0] || hits[1] {
+			t.Errorf("%s: title hits at label_x and at the band's far end: %v, want [true false]", c.name, hits)
+		}
+	}
 	noConsoleErrors(t, b)
 }

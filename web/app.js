@@ -135,10 +135,41 @@
     }
     sc.groupById = new Map();
     (sc.groups || []).forEach((g, i) => sc.groupById.set(g.id, i));
+    sc.gEnter = groupEntries(sc);
     sc.visN = new Int32Array(n); sc.visE = new Int32Array(ne);
     sc.overview = null;
     return sc;
   }
+  // groupEntries lists, per group, the x where edges cross its top border
+  // into it (to a box inside it or in a group nested in it), so the
+  // title's extra text can stop short of them.
+  function groupEntries(sc) {
+    const gs = sc.groups || [], out = gs.map(() => []);
+    for (const e of sc.edges) {
+      const p = e.points, bi = sc.byId.get(e.to);
+      if (!p || p.length < 2 || bi === undefined) continue;
+      let gi = sc.groupById.get(sc.nodes[bi].group);
+      for (let depth = 0; gi !== undefined && depth < 64; depth++) {
+        const g = gs[gi];
+        for (let q = 1; q < p.length; q++) {
+          const [x0, y0] = p[q - 1], [x1, y1] = p[q];
+          if ((y0 - g.y) * (y1 - g.y) > 0 || y0 === y1) continue;
+          const x = x0 + (x1 - x0) * (g.y - y0) / (y1 - y0);
+          if (x >= g.x && x <= g.x + g.width) out[gi].push(x);
+        }
+        gi = sc.groupById.get(g.parent);
+      }
+    }
+    return out;
+  }
+  // titleX is where a group's title starts: label_x, which the layout
+  // moves clear of entering edges, or the padded left edge when label_x
+  // is missing or outside the group (as render/draw.go titleX).
+  function titleX(g) {
+    const lx = g.label_x;
+    return Number.isFinite(lx) && lx >= g.x && lx < g.x + g.width - M.padX ? lx : g.x + M.padX;
+  }
+  function groupTitle(g) { return '▾ ' + g.label; }
   function heatIndex(macs) {
     if (!macs || st.maxMacs <= 0) return -1;
     const t = Math.log1p(macs) / Math.log1p(st.maxMacs);
@@ -257,18 +288,26 @@
     // Groups (expanded modules), outermost first.
     const groups = sc.groups || [];
     const textOK = k * M.font >= 5; // text smaller than this is unreadable: skip it
-    for (const g of groups) {
+    for (let gi = 0; gi < groups.length; gi++) {
+      const g = groups[gi];
       if (g.x > vx1 || g.y > vy1 || g.x + g.width < vx0 || g.y + g.height < vy0) continue;
       ctx.beginPath();
       roundRect(ctx, g.x, g.y, g.width, g.height, 8);
       ctx.fillStyle = C['group-fill']; ctx.fill();
       ctx.lineWidth = px; ctx.strokeStyle = C['group-line']; ctx.stroke();
       if (textOK && g.width * k > 30) {
-        // The title, then its op and param counts when they fit.
-        let t = '▾ ' + g.label;
+        // The title at label_x, then its op and param counts when they
+        // fit before the group's right padding and the first edge that
+        // enters the group right of the title.
+        const lx = titleX(g), right = g.x + g.width - M.padX;
+        let t = groupTitle(g);
         const more = (g.ops ? '  · ' + g.ops + ' ops' : '') + (g.params ? ' · ' + fmtInt(g.params) + ' params' : '');
-        if (more && measure(0, t + more) < g.width - 16) t += more;
-        qtext(0, g.x + 8, g.y + M.groupLabel / 2 + 1, t, g.width - 16, C['group-title'], false);
+        if (more) {
+          let lim = right;
+          for (const x of sc.gEnter[gi]) if (x > lx && x - 4 < lim) lim = x - 4;
+          if (measure(0, t + more) < lim - lx) t += more;
+        }
+        qtext(0, lx, g.y + M.groupLabel / 2 + 1, t, right - lx, C['group-title'], false);
       }
     }
 
@@ -291,24 +330,36 @@
         if (sc.ex0[i] > vx1 || sc.ey0[i] > vy1 || sc.ex1[i] < vx0 || sc.ey1[i] < vy0) continue;
         visE[ev++] = i;
       }
-      ctx.lineWidth = Math.max(px, Math.min(1.2, 1.2 * px * 1.5));
+      const lw = Math.max(px, Math.min(1.2, 1.2 * px * 1.5));
       ctx.strokeStyle = C.edge;
-      ctx.beginPath();
-      for (let j = 0; j < ev; j++) {
-        const p = sc.edges[visE[j]].points;
-        if (!p || p.length < 2) continue;
-        ctx.moveTo(p[0][0], p[0][1]);
-        for (let q = 1; q < p.length; q++) ctx.lineTo(p[q][0], p[q][1]);
+      // Data edges solid; module-order edges (module trees without
+      // operators) dashed, thinner and fainter, as render/draw.go does.
+      for (const order of [false, true]) {
+        ctx.beginPath();
+        let any = false;
+        for (let j = 0; j < ev; j++) {
+          const e = sc.edges[visE[j]], p = e.points;
+          if (!p || p.length < 2 || !e.order !== !order) continue;
+          ctx.moveTo(p[0][0], p[0][1]);
+          for (let q = 1; q < p.length; q++) ctx.lineTo(p[q][0], p[q][1]);
+          any = true;
+        }
+        if (!any) continue;
+        if (order) {
+          ctx.lineWidth = lw * 0.8; ctx.globalAlpha = 0.6;
+          if (k > 0.25) ctx.setLineDash([4, 3]);
+        } else ctx.lineWidth = lw;
+        ctx.stroke();
+        ctx.setLineDash([]); ctx.globalAlpha = 1;
       }
-      ctx.stroke();
       if (k > 0.25) {
-        // Arrowheads, in one path.
+        // Arrowheads, in one path; module order has none.
         ctx.fillStyle = C.edge;
         ctx.beginPath();
         const a = 7;
         for (let j = 0; j < ev; j++) {
           const p = sc.edges[visE[j]].points;
-          if (!p || p.length < 2) continue;
+          if (!p || p.length < 2 || sc.edges[visE[j]].order) continue;
           const [x1, y1] = p[p.length - 1], [x0, y0] = p[p.length - 2];
           const d = Math.hypot(x1 - x0, y1 - y0) || 1;
           const ux = (x1 - x0) / d, uy = (y1 - y0) / d;
@@ -520,14 +571,18 @@
     if (sc.edges.length < 2000 || kc >= 0.04) {
       // As the live drawing does at this scale: hairline edges.
       o.strokeStyle = st.colors.edge; o.lineWidth = 1 / kc;
-      o.beginPath();
-      for (const e of sc.edges) {
-        const p = e.points;
-        if (!p || p.length < 2) continue;
-        o.moveTo(p[0][0], p[0][1]);
-        for (let q = 1; q < p.length; q++) o.lineTo(p[q][0], p[q][1]);
+      for (const order of [false, true]) {
+        o.globalAlpha = order ? 0.6 : 1; // module order: faint
+        o.beginPath();
+        for (const e of sc.edges) {
+          const p = e.points;
+          if (!p || p.length < 2 || !e.order !== !order) continue;
+          o.moveTo(p[0][0], p[0][1]);
+          for (let q = 1; q < p.length; q++) o.lineTo(p[q][0], p[q][1]);
+        }
+        o.stroke();
       }
-      o.stroke();
+      o.globalAlpha = 1;
     }
     const buckets = new Map();
     for (let i = 0; i < sc.nodes.length; i++) {
@@ -647,11 +702,17 @@
     }
     return -1;
   }
+  // hitGroupTitle finds the group whose title text (from titleX, as
+  // drawn) is under the point, a few units of slack around it; the rest
+  // of the title band is left to the edges entering there.
   function hitGroupTitle(wx, wy) {
     const gs = st.scene.groups || [];
     for (let i = gs.length - 1; i >= 0; i--) {
       const g = gs[i];
-      if (wx >= g.x && wx <= g.x + g.width && wy >= g.y && wy <= g.y + M.groupLabel) return g;
+      if (wy < g.y || wy > g.y + M.groupLabel) continue;
+      const lx = titleX(g), right = g.x + g.width - M.padX;
+      const end = Math.min(right, lx + measure(0, groupTitle(g))) + 4;
+      if (wx >= Math.max(g.x, lx - 4) && wx <= end) return g;
     }
     return null;
   }
@@ -1398,7 +1459,7 @@
   window.addEventListener('error', (e) => { if (body.dataset.state === 'loading') setState('error', 'viewer error: ' + e.message); });
 
   // Test and benchmark hooks: no UI, only what a script cannot do by events.
-  st.api = { saveHash, fit, zoomAt, centerOn, relayout, revealNode, draw, expandGroups, collapseGroup, runSearch, pickHit };
+  st.api = { saveHash, fit, zoomAt, centerOn, relayout, revealNode, draw, expandGroups, collapseGroup, runSearch, pickHit, hitGroupTitle };
 
   start();
 })();
