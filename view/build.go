@@ -18,6 +18,9 @@ type Graph struct {
 	boxes  []gbox
 	edges  []gedge
 	groups []ggroup
+	// root is the whole graph as one collapsed box (Depth 0): every box
+	// but the main graph's inputs and outputs.
+	root ggroup
 	// Warnings are limits hit while building (subgraph budget, recursion).
 	Warnings []string
 }
@@ -730,7 +733,16 @@ func (b *builder) elideSingletons() {
 // rows a collapsed group shows.
 func (b *builder) aggregate() {
 	g := b.g
+	g.root.label = "model"
+	g.root.headW = TextWidth(g.root.label, FontSize, true)
 	for _, x := range g.boxes {
+		if x.group >= 0 || (x.kind != "input" && x.kind != "output") {
+			if x.kind == "op" {
+				g.root.ops++
+			}
+			g.root.params += x.params
+			g.root.macs += x.macs
+		}
 		for gi := x.group; gi >= 0; gi = g.groups[gi].parent {
 			gr := &g.groups[gi]
 			if x.kind == "op" {
@@ -740,8 +752,11 @@ func (b *builder) aggregate() {
 			gr.macs += x.macs
 		}
 	}
-	for i := range g.groups {
-		gr := &g.groups[i]
+	for i := -1; i < len(g.groups); i++ {
+		gr := &g.root
+		if i >= 0 {
+			gr = &g.groups[i]
+		}
 		gr.rows = []Row{{Key: "ops", Value: strconv.Itoa(gr.ops)}}
 		if gr.params > 0 {
 			gr.rows = append(gr.rows, Row{Key: "params", Value: Count(gr.params)})
@@ -795,6 +810,7 @@ func (b *builder) uniqueIDs() {
 			}
 		}
 	}
+	g.root.id = take("g:") // the module path of the root is empty
 	for i := range g.groups {
 		g.groups[i].id = take(g.groups[i].id)
 	}
@@ -817,7 +833,7 @@ func (b *builder) uniqueIDs() {
 
 // reserved reports whether id has the form of a generated ID.
 func reserved(id string) bool {
-	for _, p := range []string{"in:", "out:", "g:", "sg:", "m:"} {
+	for _, p := range []string{"in:", "out:", "g:", "sg:", "m:", "scope-in:", "scope-out:"} {
 		if strings.HasPrefix(id, p) {
 			return true
 		}

@@ -127,8 +127,14 @@ func TestGroupsAndCollapse(t *testing.T) {
 		t.Errorf("expanding a group inside a collapsed one showed %s", got)
 	}
 	scoped := mustLayout(t, dg, Options{Group: "a", Depth: 1})
-	if got := boxIDs(scoped); got != "g:a/l1 /a/l2/MatMul" {
+	if got := boxIDs(scoped); got != "scope-in:x g:a/l1 /a/l2/MatMul scope-out:t3" {
 		t.Errorf("--group a boxes %s", got)
+	}
+	if got := boxIDs(mustLayout(t, dg, Options{Group: "a", Depth: 0})); got != "scope-in:x g:a scope-out:t3" {
+		t.Errorf("--group a --depth 0 boxes %s", got)
+	}
+	if got := boxIDs(mustLayout(t, dg, Options{Depth: 0})); got != "in:x g: out:y" {
+		t.Errorf("depth 0 boxes %s", got)
 	}
 	if _, err := dg.Layout(Options{Group: "nope"}); err == nil {
 		t.Error("unknown group gave no error")

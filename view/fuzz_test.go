@@ -96,7 +96,14 @@ func FuzzDrawnGraph(f *testing.F) {
 			{Depth: -1, Weights: true, Attributes: true, Names: true},
 			{Depth: int(last % 4), Dir: "LR"},
 			{Expanded: ids[:len(ids)/2]},
+			{Group: "?", Depth: int(last%3) - 1}, // a group with pills at its border
 		} {
+			if opt.Group != "" {
+				if len(ids) == 0 {
+					continue
+				}
+				opt.Group = ids[int(last)%len(ids)]
+			}
 			sc, err := g.Layout(opt)
 			if err != nil {
 				t.Fatal(err)

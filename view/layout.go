@@ -11,9 +11,11 @@ import (
 
 // Options choose what a layout shows.
 type Options struct {
-	// Depth expands groups above nesting level Depth (top-level groups are
-	// level 1): 0 and 1 show top-level groups collapsed, 2 opens them to
-	// show their children collapsed; -1 expands everything, subgraphs too.
+	// Depth expands groups above nesting level Depth. The graph (or the
+	// Group laid out) is level 0 and top-level groups level 1, as in
+	// summary: 0 draws everything as one collapsed box between the inputs
+	// and outputs, 1 shows top-level groups collapsed, 2 opens them to show
+	// their children collapsed; -1 expands everything, subgraphs too.
 	// Subgraph bodies stay collapsed at any Depth >= 0 unless listed in
 	// Expanded.
 	Depth int
@@ -27,8 +29,9 @@ type Options struct {
 	Attributes bool
 	Weights    bool
 	Names      bool
-	// Group, when set, lays out only that group's contents; Depth then
-	// counts from it.
+	// Group, when set, lays out only that group's contents (any name
+	// FindGroup accepts); Depth then counts from it. Values crossing its
+	// border are drawn as input and output pills.
 	Group string
 	// Cache, when set, reuses the layouts of unchanged groups between calls.
 	Cache *layout.Cache
@@ -103,6 +106,9 @@ func (g *Graph) expansion(opt *Options, scope int32) expansion {
 		switch {
 		case int32(i) == scope:
 			rep[i] = -1
+			if set == nil && opt.Depth == 0 {
+				rep[i] = scope
+			}
 			continue
 		case scope >= 0 && (p < 0 || rep[p] == -2):
 			rep[i] = -2
@@ -134,15 +140,8 @@ func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
 	start := time.Now()
 	scope := int32(-1)
 	if opt.Group != "" {
-		scope = -3
-		for i, gr := range g.groups {
-			if gr.id == opt.Group || gr.id == "g:"+opt.Group {
-				scope = int32(i)
-				break
-			}
-		}
-		if scope == -3 {
-			return nil, fmt.Errorf("no group %q", opt.Group)
+		if scope, err = g.findGroup(opt.Group); err != nil {
+			return nil, err
 		}
 	}
 	dir := layout.TopToBottom
@@ -184,14 +183,35 @@ func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
 			LabelW: gr.headW + 2*PadX, Key: gr.id})
 		sceneGroups = append(sceneGroups, int32(i))
 	}
-	type origin struct{ box, group int32 }
+	// origin is what a layout node draws: a box, a collapsed group, the
+	// whole graph collapsed (all -1) or a pill.
+	type origin struct{ box, group, pill int32 }
 	var origins []origin
+	var pills *boundary
+	if scope >= 0 {
+		pills = g.boundary(rep)
+		for k := range pills.ins {
+			pills.ins[k].node = int32(len(in.Nodes))
+			in.Nodes = append(in.Nodes, pills.ins[k].layoutNode())
+			origins = append(origins, origin{-1, -1, int32(k)})
+		}
+	}
+	rootNode := none
+	wholeGraph := scope < 0 && opt.Expanded == nil && opt.Depth == 0
 	for i, x := range g.boxes {
 		boxNode[i] = none
 		gi := x.group
 		switch {
 		case gi >= 0 && rep[gi] == -2, gi < 0 && scope >= 0:
 			continue
+		case wholeGraph && !(gi < 0 && (x.kind == "input" || x.kind == "output")):
+			if rootNode == none {
+				rootNode = int32(len(in.Nodes))
+				w, h := boxSize(g.root.headW, g.root.rowsW, len(g.root.rows))
+				in.Nodes = append(in.Nodes, layout.Node{W: w, H: h, Group: none, Key: g.root.id})
+				origins = append(origins, origin{-1, -1, -1})
+			}
+			boxNode[i] = rootNode
 		case gi >= 0 && rep[gi] >= 0:
 			c := rep[gi]
 			if groupNode[c] == none {
@@ -203,7 +223,7 @@ func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
 					parent = lgroup[gr.parent]
 				}
 				in.Nodes = append(in.Nodes, layout.Node{W: w, H: h, Group: parent, Key: gr.id})
-				origins = append(origins, origin{-1, c})
+				origins = append(origins, origin{-1, c, -1})
 			}
 			boxNode[i] = groupNode[c]
 		default:
@@ -214,7 +234,14 @@ func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
 				lg = lgroup[gi]
 			}
 			in.Nodes = append(in.Nodes, layout.Node{W: w, H: h, Group: lg, Key: x.id})
-			origins = append(origins, origin{int32(i), -1})
+			origins = append(origins, origin{int32(i), -1, -1})
+		}
+	}
+	if pills != nil {
+		for k := range pills.outs {
+			pills.outs[k].node = int32(len(in.Nodes))
+			in.Nodes = append(in.Nodes, pills.outs[k].layoutNode())
+			origins = append(origins, origin{-1, -1, int32(len(pills.ins) + k)})
 		}
 	}
 
@@ -222,6 +249,7 @@ func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
 	// only when all carry the same tensor.
 	type merged struct {
 		e          int32 // first graph edge
+		from, to   int32 // layout nodes
 		same       bool
 		unlabelled bool // another edge of the tensor carries its label
 	}
@@ -229,6 +257,11 @@ func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
 	seen := make(map[uint64]int32, len(g.edges))
 	for i, e := range g.edges {
 		f, t := boxNode[e.from], boxNode[e.to]
+		if pills != nil && f == none && t != none {
+			f = pills.inNode(&e)
+		} else if pills != nil && t == none && f != none {
+			t = pills.outNode(&e)
+		}
 		if f == none || t == none || f == t {
 			continue
 		}
@@ -240,7 +273,7 @@ func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
 			continue
 		}
 		seen[key] = int32(len(edges))
-		edges = append(edges, merged{e: int32(i), same: true})
+		edges = append(edges, merged{e: int32(i), from: f, to: t, same: true})
 	}
 	// A tensor fanning out to several consumers is labelled once per
 	// level: its edges there all leave the same gap, so more labels
@@ -253,7 +286,7 @@ func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
 	for k := range edges {
 		m := &edges[k]
 		e := &g.edges[m.e]
-		le := layout.Edge{From: boxNode[e.from], To: boxNode[e.to]}
+		le := layout.Edge{From: m.from, To: m.to}
 		if m.same && e.label != "" {
 			f := fan{le.From, commonGroup(in, in.Nodes[le.From].Group, in.Nodes[le.To].Group), e.value}
 			if labelled[f] {
@@ -281,7 +314,7 @@ func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
 		sc.Direction = "LR"
 	}
 	groupID := func(gi int32) string {
-		if gi < 0 || gi == scope {
+		if gi < 0 || gi == scope || rep[gi] == -2 {
 			return ""
 		}
 		return g.groups[gi].id
@@ -289,12 +322,18 @@ func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
 	for k, o := range origins {
 		r := out.Nodes[k]
 		b := Box{X: r.X, Y: r.Y, W: r.W, H: r.H, Node: -1}
-		if o.box >= 0 {
+		switch {
+		case o.pill >= 0:
+			b = pills.box(o.pill, r)
+		case o.box < 0 && o.group < 0:
+			b.ID, b.Label, b.Kind, b.Category = g.root.id, g.root.label, "group", "group"
+			b.Params, b.MACs, b.Rows = g.root.params, g.root.macs, g.root.rows
+		case o.box >= 0:
 			x := &g.boxes[o.box]
 			b.ID, b.Label, b.Kind, b.Category, b.Name = x.id, x.label, x.kind, x.category, x.name
 			b.Group, b.Params, b.MACs, b.Graph, b.Node = groupID(x.group), x.params, x.macs, x.graph, x.node
 			b.Rows = g.rows(x, &opt)
-		} else {
+		default:
 			gr := &g.groups[o.group]
 			b.ID, b.Label, b.Kind, b.Category = gr.id, gr.label, "group", "group"
 			b.Group, b.Params, b.MACs = groupID(gr.parent), gr.params, gr.macs
@@ -305,7 +344,7 @@ func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
 	for k, m := range edges {
 		e := &g.edges[m.e]
 		r := out.Edges[k]
-		se := Edge{From: sc.Nodes[boxNode[e.from]].ID, To: sc.Nodes[boxNode[e.to]].ID,
+		se := Edge{From: sc.Nodes[m.from].ID, To: sc.Nodes[m.to].ID,
 			Points: make([][2]float64, len(r.Points)), Order: e.order}
 		if m.same {
 			se.Value = e.value
