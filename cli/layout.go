@@ -17,9 +17,9 @@ func runLayout(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("layout", "layout FILE [-o out.json] [--flat | --depth N] [--direction TB|LR] [--input NAME=SHAPE]...", stderr)
 	out := fs.String("o", "-", "write the layout JSON here (docs/json.md); - is stdout")
 	flat := fs.Bool("flat", false, "expand every group and subgraph: one box per operator")
-	depth := fs.Int("depth", 0, "expand groups above this nesting level; 1 shows top-level groups collapsed (default: automatic, everything for small models)")
+	depth := fs.Int("depth", 0, "expand groups above this nesting level; 0 shows the model as one box, 1 its top-level groups collapsed (default: automatic, everything for small models)")
 	dir := fs.String("direction", "TB", "TB (top to bottom) or LR (left to right)")
-	group := fs.String("group", "", "lay out only this group (module path or group ID)")
+	group := fs.String("group", "", "lay out only this module, with its inputs and outputs as pills: its name as summary prints it (features.3), its path (features/features.3) or group ID")
 	attrs := fs.Bool("attributes", false, "show attribute rows in op boxes")
 	weights := fs.Bool("weights", true, "show folded weights (W 8×4) in op boxes")
 	names := fs.Bool("names", false, "show node names in op boxes")
@@ -72,7 +72,10 @@ func runLayout(args []string, stdout, stderr io.Writer) int {
 	}
 	g := view.Build(m, info)
 	opt := view.Options{Depth: view.DefaultDepth(g), Dir: *dir, Attributes: *attrs,
-		Weights: *weights, Names: *names, Group: *group}
+		Weights: *weights, Names: *names}
+	if opt.Group, code = findGroup("layout", pos[0], g, *group, stderr); code >= 0 {
+		return code
+	}
 	switch {
 	case *flat:
 		opt.Depth = -1

@@ -65,7 +65,7 @@ func TestLayoutErrors(t *testing.T) {
 		{[]string{"layout", iris, "--bogus"}, ExitUsage},
 		{[]string{"layout", "/nonexistent/model.onnx"}, ExitBad},
 		{[]string{"layout", bad}, ExitBad},
-		{[]string{"layout", iris, "--group", "nope"}, ExitBad},
+		{[]string{"layout", iris, "--group", "nope"}, ExitUsage},
 		{[]string{"layout", "--help"}, ExitOK},
 	} {
 		code, _, errOut := run(c.args...)

@@ -26,7 +26,7 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "", "svg, png, pdf, dot or html (default: from the -o extension)")
 	flat := fs.Bool("flat", false, "expand every group and draw every operator")
 	depth, depthSet := 0, false
-	fs.Func("depth", "expand groups above nesting level `N` (default: the deepest view of at most 300 boxes)", func(v string) error {
+	fs.Func("depth", "expand groups above nesting level `N`: 0 draws the model as one box, 1 its top-level modules collapsed (default: the deepest view of at most 300 boxes)", func(v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
 			return fmt.Errorf("want a whole number 0 or more")
@@ -40,7 +40,7 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 	names := fs.Bool("names", false, "show node names in the boxes")
 	theme := fs.String("theme", "light", "light or dark")
 	scale := fs.Float64("scale", 2, "PNG pixels per unit (1 = CSS pixel size)")
-	group := fs.String("group", "", "draw only this group (module path or group ID)")
+	group := fs.String("group", "", "draw only this module, with its inputs and outputs as pills: its name as summary prints it (features.3), its path (features/features.3) or group ID")
 	title := fs.String("title", "", "title drawn above the graph")
 	textPaths := fs.Bool("text-paths", false, "SVG: draw text as glyph outlines, for tools that ignore embedded fonts (Inkscape, librsvg)")
 	var inputs inputFlags
@@ -99,7 +99,10 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 	}
 	g := view.Build(m, info)
 	vo := view.DefaultOptions(g)
-	vo.Dir, vo.Attributes, vo.Weights, vo.Names, vo.Group = d, *attrs, *weights, *names, *group
+	vo.Dir, vo.Attributes, vo.Weights, vo.Names = d, *attrs, *weights, *names
+	if vo.Group, code = findGroup("render", pos[0], g, *group, stderr); code >= 0 {
+		return code
+	}
 	switch {
 	case *flat:
 		vo.Depth = -1
@@ -135,6 +138,20 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 		return ExitBad
 	}
 	return ExitOK
+}
+
+// findGroup resolves --group to a group ID; a name that matches no group
+// is a usage error naming close ones. An empty name is no group.
+func findGroup(cmd, path string, g *view.Graph, name string, stderr io.Writer) (string, int) {
+	if name == "" {
+		return "", -1
+	}
+	id, err := g.FindGroup(name)
+	if err != nil {
+		fmt.Fprintf(stderr, "modelviz %s: %s: %s\n", cmd, path, renderLine(err.Error()))
+		return "", ExitUsage
+	}
+	return id, -1
 }
 
 func renderLine(s string) string {

@@ -78,19 +78,19 @@ func TestRenderErrors(t *testing.T) {
 		args []string
 		code int
 	}{
-		{[]string{"render", iris}, ExitUsage},                                                     // no -o
-		{[]string{"render", "-o", "x.svg"}, ExitUsage},                                            // no FILE
-		{[]string{"render", iris, "-o", filepath.Join(dir, "x.jpg")}, ExitUsage},                  // unknown extension
-		{[]string{"render", iris, "-o", "-"}, ExitUsage},                                          // stdout without --format
-		{[]string{"render", iris, "-o", "x.svg", "--format", "gif"}, ExitUsage},                   // bad format
-		{[]string{"render", iris, "-o", "x.svg", "--flat", "--depth", "2"}, ExitUsage},            // both
-		{[]string{"render", iris, "-o", "x.svg", "--direction", "up"}, ExitUsage},                 // bad direction
-		{[]string{"render", iris, "-o", "x.svg", "--theme", "pink"}, ExitUsage},                   // bad theme
-		{[]string{"render", iris, "-o", "x.png", "--scale", "0"}, ExitUsage},                      // bad scale
-		{[]string{"render", iris, "-o", "x.png", "--input", "=1x4"}, ExitUsage},                   // bad --input
-		{[]string{"render", filepath.Join(dir, "missing.onnx"), "-o", "x.svg"}, ExitBad},          // no such file
-		{[]string{"render", iris, "-o", filepath.Join(dir, "x.svg"), "--group", "nope"}, ExitBad}, // no such group
-		{[]string{"render", iris, "-o", filepath.Join(dir, "no", "such", "dir.svg")}, ExitBad},    // cannot write
+		{[]string{"render", iris}, ExitUsage},                                                       // no -o
+		{[]string{"render", "-o", "x.svg"}, ExitUsage},                                              // no FILE
+		{[]string{"render", iris, "-o", filepath.Join(dir, "x.jpg")}, ExitUsage},                    // unknown extension
+		{[]string{"render", iris, "-o", "-"}, ExitUsage},                                            // stdout without --format
+		{[]string{"render", iris, "-o", "x.svg", "--format", "gif"}, ExitUsage},                     // bad format
+		{[]string{"render", iris, "-o", "x.svg", "--flat", "--depth", "2"}, ExitUsage},              // both
+		{[]string{"render", iris, "-o", "x.svg", "--direction", "up"}, ExitUsage},                   // bad direction
+		{[]string{"render", iris, "-o", "x.svg", "--theme", "pink"}, ExitUsage},                     // bad theme
+		{[]string{"render", iris, "-o", "x.png", "--scale", "0"}, ExitUsage},                        // bad scale
+		{[]string{"render", iris, "-o", "x.png", "--input", "=1x4"}, ExitUsage},                     // bad --input
+		{[]string{"render", filepath.Join(dir, "missing.onnx"), "-o", "x.svg"}, ExitBad},            // no such file
+		{[]string{"render", iris, "-o", filepath.Join(dir, "x.svg"), "--group", "nope"}, ExitUsage}, // no such group
+		{[]string{"render", iris, "-o", filepath.Join(dir, "no", "such", "dir.svg")}, ExitBad},      // cannot write
 	}
 	for _, c := range cases {
 		for i, a := range c.args {
