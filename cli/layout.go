@@ -43,6 +43,10 @@ func runLayout(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "modelviz layout: --flat and --depth exclude each other")
 		return ExitUsage
 	}
+	if *depth < 0 {
+		fmt.Fprintln(stderr, "modelviz layout: --depth: want a whole number 0 or more (--flat expands everything)")
+		return ExitUsage
+	}
 	if *dir != "TB" && *dir != "LR" {
 		fmt.Fprintf(stderr, "modelviz layout: --direction %q: want TB or LR\n", *dir)
 		return ExitUsage
@@ -80,7 +84,7 @@ func runLayout(args []string, stdout, stderr io.Writer) int {
 	case *flat:
 		opt.Depth = -1
 	case depthSet:
-		opt.Depth = max(*depth, 0)
+		opt.Depth = *depth
 	}
 	sc, err := g.Layout(opt)
 	if err != nil {

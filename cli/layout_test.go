@@ -61,6 +61,7 @@ func TestLayoutErrors(t *testing.T) {
 		{[]string{"layout", iris, iris}, ExitUsage},
 		{[]string{"layout", iris, "--direction", "XY"}, ExitUsage},
 		{[]string{"layout", iris, "--flat", "--depth", "2"}, ExitUsage},
+		{[]string{"layout", iris, "--depth", "-1"}, ExitUsage},
 		{[]string{"layout", iris, "--input", "=1x2"}, ExitUsage},
 		{[]string{"layout", iris, "--bogus"}, ExitUsage},
 		{[]string{"layout", "/nonexistent/model.onnx"}, ExitBad},

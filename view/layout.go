@@ -47,7 +47,8 @@ func DefaultOptions(g *Graph) Options {
 const MaxFirstView = 300
 
 // DefaultDepth is the depth a model first opens at: the deepest depth
-// whose drawing shows at most MaxFirstView boxes, at least 1. A small
+// whose drawing shows at most MaxFirstView boxes, at least 1 (0, the
+// model as one box, is only ever asked for). A small
 // model thus opens with every module expanded; subgraph bodies start
 // collapsed at any depth.
 func DefaultDepth(g *Graph) int {
