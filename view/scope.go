@@ -230,13 +230,15 @@ func (g *Graph) boundary(rep []int32) *boundary {
 			continue
 		}
 		key := pillKey{e.from, e.value}
+		// A subgraph body's own input and output boxes already draw its
+		// border where the owner feeds them and they feed the owner.
 		switch fi, ti := inside(e.from), inside(e.to); {
-		case !fi && ti:
+		case !fi && ti && g.boxes[e.to].kind != "input":
 			if _, ok := bd.inOf[key]; !ok {
 				bd.inOf[key] = int32(len(bd.ins))
 				bd.ins = append(bd.ins, pill{label: e.value, graph: g.boxes[e.to].graph})
 			}
-		case fi && !ti:
+		case fi && !ti && g.boxes[e.from].kind != "output":
 			if _, ok := bd.outOf[key]; !ok {
 				bd.outOf[key] = -1
 				outs = append(outs, out{key, int32(i)})
