@@ -145,15 +145,13 @@ func (p *placed) place(lv *level, g *layered, xc []float64, uOf, vOf []int32, re
 			}
 		}
 		route := simplify(pts)
-		if lv.labW[e] > 0 || lv.labH[e] > 0 {
-			ym := top[ru] + layerH[ru] + (rankSep+gapH[ru])/2
-			p.labels[e] = Point{xAt(route, ym) + labelGap + lv.labW[e]/2, ym}
-		}
 		if rev[e] {
 			slices.Reverse(route)
 		}
 		p.routes[e] = route
 	}
+
+	p.placeLabels(lv, rank, top, layerH, gapH, uOf, vOf)
 
 	// Shift to the origin.
 	lo, hi := math.Inf(1), math.Inf(-1)

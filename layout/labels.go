@@ -1,0 +1,230 @@
+package layout
+
+import (
+	"math"
+	"slices"
+	"sort"
+)
+
+// Label placement. Every label of a gap between two layers has the same
+// centre y, and the gap holds no boxes, so per gap this is a 1-D problem:
+// the obstacles are the x-extents of route segments clipped to the gap's
+// label band (widened for arrowheads) and the labels already placed.
+
+const (
+	labelBandPad = 2.0 // above and below the label band, for arrowheads
+	labelSep     = 2.0 // between two labels
+	// maxGapLabels bounds the labels of one gap that search for a free
+	// spot; beyond it (hostile graphs) they go right of their edge.
+	maxGapLabels = 4096
+)
+
+type span struct{ lo, hi float64 }
+
+// placeLabels puts the label of each edge in the gap below its upper end:
+// right of the edge if that is free of other edges and labels, else left
+// of it, else the nearest free spot within about a label's width on
+// either side, else right of the edge anyway.
+func (p *placed) placeLabels(lv *level, rank []int32, top, layerH, gapH []float64, uOf, vOf []int32) {
+	m := int32(len(uOf))
+	L := int32(len(top))
+	count := make([]int32, L+1)
+	hasLabel := func(e int32) bool { return uOf[e] != vOf[e] && (lv.labW[e] > 0 || lv.labH[e] > 0) }
+	any := false
+	for e := int32(0); e < m; e++ {
+		if hasLabel(e) {
+			count[rank[uOf[e]]+1]++
+			any = true
+		}
+	}
+	if !any {
+		return
+	}
+	yc := make([]float64, L)
+	lo := make([]float64, L)
+	hi := make([]float64, L)
+	for l := int32(0); l < L; l++ {
+		yc[l] = top[l] + layerH[l] + (rankSep+gapH[l])/2
+		lo[l] = yc[l] - gapH[l]/2 - labelBandPad
+		hi[l] = yc[l] + gapH[l]/2 + labelBandPad
+	}
+	own := make([]span, m)
+	for e := range own {
+		own[e] = span{math.Inf(1), math.Inf(-1)}
+	}
+	// Two passes over the segments in the bands of gaps with labels: count
+	// per gap, then fill, so obstacles come grouped by gap without a sort
+	// of them all.
+	obsAt := make([]int32, L+1)
+	segments := func(e int32, f func(l int32, x0, x1 float64)) {
+		r := p.routes[e]
+		for i := 1; i < len(r); i++ {
+			a, b := r[i-1], r[i]
+			y0, y1 := min(a.Y, b.Y), max(a.Y, b.Y)
+			l := int32(sort.Search(int(L), func(k int) bool { return hi[k] > y0 }))
+			for ; l < L && lo[l] < y1; l++ {
+				if count[l+1] > 0 {
+					x0, x1 := clipX(a, b, lo[l], hi[l])
+					f(l, x0, x1)
+				}
+			}
+		}
+	}
+	for e := int32(0); e < m; e++ {
+		mine := int32(-1)
+		if hasLabel(e) {
+			mine = rank[uOf[e]]
+		}
+		segments(e, func(l int32, x0, x1 float64) {
+			obsAt[l+1]++
+			if l == mine {
+				own[e] = span{min(own[e].lo, x0), max(own[e].hi, x1)}
+			}
+		})
+	}
+	for l := int32(0); l < L; l++ {
+		obsAt[l+1] += obsAt[l]
+	}
+	obs := make([]span, obsAt[L])
+	fill := slices.Clone(obsAt[:L])
+	for e := int32(0); e < m; e++ {
+		segments(e, func(l int32, x0, x1 float64) {
+			obs[fill[l]] = span{x0 - labelGap, x1 + labelGap}
+			fill[l]++
+		})
+	}
+	// Labels by gap, then by their edge's x.
+	for l := int32(0); l < L; l++ {
+		count[l+1] += count[l]
+	}
+	byGap := make([]int32, count[L])
+	copy(fill, count[:L])
+	for e := int32(0); e < m; e++ {
+		if hasLabel(e) {
+			l := rank[uOf[e]]
+			byGap[fill[l]] = e
+			fill[l]++
+		}
+	}
+	var free, labSpans []span // merged obstacles of one gap, sorted
+	for l := int32(0); l < L; l++ {
+		labs := byGap[count[l]:count[l+1]]
+		if len(labs) == 0 {
+			continue
+		}
+		gap := obs[obsAt[l]:obsAt[l+1]]
+		slices.SortFunc(gap, func(a, b span) int { return cmpFloat(a.lo, b.lo) })
+		free, labSpans = free[:0], labSpans[:0]
+		for _, o := range gap {
+			if n := len(free); n > 0 && o.lo <= free[n-1].hi {
+				free[n-1].hi = max(free[n-1].hi, o.hi)
+			} else {
+				free = append(free, o)
+			}
+		}
+		for _, e := range labs {
+			if own[e].lo > own[e].hi { // route misses the band: hostile sizes
+				x := xAt(p.routes[e], yc[l])
+				own[e] = span{x, x}
+			}
+		}
+		slices.SortStableFunc(labs, func(a, b int32) int { return cmpFloat(own[a].lo, own[b].lo) })
+		search := len(labs) <= maxGapLabels
+		for _, e := range labs {
+			w := lv.labW[e]
+			x := own[e].hi + labelGap
+			if search {
+				x = bestSpot(free, labSpans, own[e], w)
+			}
+			p.labels[e] = Point{x + w/2, yc[l]}
+			if search {
+				free = insertSpan(free, span{x - labelSep, x + w + labelSep})
+				labSpans = insertSpan(labSpans, span{x - labelSep, x + w + labelSep})
+			}
+		}
+	}
+}
+
+// bestSpot is the left end of the label w wide beside an edge whose band
+// extent is o. all holds the merged extents of edges (this one included)
+// and placed labels, labs those of the labels alone. A spot free of both
+// is best, then one that only crosses edges; right of the edge beats left,
+// and a spot right at the edge beats one slid along.
+func bestSpot(all, labs []span, o span, w float64) float64 {
+	r0, l0 := o.hi+labelGap, o.lo-labelGap-w
+	reach := max(w, 40) + 2*labelGap
+	for _, sp := range [2][]span{all, labs} {
+		r, okR := slideRight(sp, r0, w, reach)
+		if okR && r == r0 {
+			return r
+		}
+		l, okL := slideLeft(sp, l0, w, reach)
+		switch {
+		case okL && l == l0:
+			return l
+		case okR && (!okL || r-r0 <= l0-l):
+			return r
+		case okL:
+			return l
+		}
+	}
+	return r0
+}
+
+// slideRight is the first x >= x0, at most reach beyond, where [x, x+w]
+// misses every span.
+func slideRight(sp []span, x0, w, reach float64) (float64, bool) {
+	for x := x0; x-x0 <= reach; {
+		i := sort.Search(len(sp), func(i int) bool { return sp[i].hi > x+eps })
+		if i == len(sp) || sp[i].lo >= x+w-eps {
+			return x, true
+		}
+		x = sp[i].hi
+	}
+	return x0, false
+}
+
+// slideLeft is slideRight going left.
+func slideLeft(sp []span, x0, w, reach float64) (float64, bool) {
+	for x := x0; x0-x <= reach; {
+		i := sort.Search(len(sp), func(i int) bool { return sp[i].lo >= x+w-eps }) - 1
+		if i < 0 || sp[i].hi <= x+eps {
+			return x, true
+		}
+		x = sp[i].lo - w
+	}
+	return x0, false
+}
+
+// insertSpan adds s to the sorted disjoint spans, merging overlaps.
+func insertSpan(sp []span, s span) []span {
+	i := sort.Search(len(sp), func(i int) bool { return sp[i].hi >= s.lo })
+	j := i
+	for j < len(sp) && sp[j].lo <= s.hi {
+		s = span{min(s.lo, sp[j].lo), max(s.hi, sp[j].hi)}
+		j++
+	}
+	return slices.Replace(sp, i, j, s)
+}
+
+// clipX is the x-extent of segment ab between heights y0 and y1.
+func clipX(a, b Point, y0, y1 float64) (float64, float64) {
+	if math.Abs(b.Y-a.Y) < eps {
+		return min(a.X, b.X), max(a.X, b.X)
+	}
+	t0 := (y0 - a.Y) / (b.Y - a.Y)
+	t1 := (y1 - a.Y) / (b.Y - a.Y)
+	t0, t1 = min(max(min(t0, t1), 0), 1), min(max(max(t0, t1), 0), 1)
+	x0, x1 := a.X+(b.X-a.X)*t0, a.X+(b.X-a.X)*t1
+	return min(x0, x1), max(x0, x1)
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
