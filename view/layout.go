@@ -304,7 +304,8 @@ func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(out.Nodes) != len(in.Nodes) || len(out.Groups) != len(in.Groups) || len(out.Edges) != len(in.Edges) {
+	if len(out.Nodes) != len(in.Nodes) || len(out.Groups) != len(in.Groups) || len(out.Edges) != len(in.Edges) ||
+		len(out.Titles) != len(in.Groups) {
 		return nil, errors.New("layout engine returned a result of the wrong size")
 	}
 
@@ -363,7 +364,7 @@ func (g *Graph) Layout(opt Options) (sc *Scene, err error) {
 		gr := &g.groups[gi]
 		r := out.Groups[k]
 		sc.Groups[k] = GroupBox{ID: gr.id, Label: gr.label, Path: gr.path, Parent: groupID(gr.parent),
-			X: r.X, Y: r.Y, W: r.W, H: r.H, LabelX: r.X + PadX, Ops: gr.ops, Params: gr.params, MACs: gr.macs}
+			X: r.X, Y: r.Y, W: r.W, H: r.H, LabelX: out.Titles[k].X + PadX, Ops: gr.ops, Params: gr.params, MACs: gr.macs}
 	}
 	sc.Stats = Stats{Ms: float64(time.Since(start).Microseconds()) / 1000, Nodes: len(sc.Nodes), Edges: len(sc.Edges)}
 	return sc, nil
