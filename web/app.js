@@ -169,7 +169,18 @@
     const lx = g.label_x;
     return Number.isFinite(lx) && lx >= g.x && lx < g.x + g.width - M.padX ? lx : g.x + M.padX;
   }
-  function groupTitle(g) { return '▾ ' + g.label; }
+  // groupTitle lays out group gi's title: where it starts, its text and
+  // lim, where the first edge entering the group right of it (or the
+  // right padding) stops it. The layout reserves room for the label
+  // alone, so the ▾ is dropped where it would reach that edge.
+  function groupTitle(sc, gi) {
+    const g = sc.groups[gi], x = titleX(g);
+    let lim = g.x + g.width - M.padX;
+    for (const ex of sc.gEnter[gi]) if (ex > x && ex - 4 < lim) lim = ex - 4;
+    let text = '▾ ' + g.label;
+    if (measure(0, text) > lim - x) text = g.label;
+    return { x, text, lim };
+  }
   function heatIndex(macs) {
     if (!macs || st.maxMacs <= 0) return -1;
     const t = Math.log1p(macs) / Math.log1p(st.maxMacs);
@@ -299,15 +310,11 @@
         // The title at label_x, then its op and param counts when they
         // fit before the group's right padding and the first edge that
         // enters the group right of the title.
-        const lx = titleX(g), right = g.x + g.width - M.padX;
-        let t = groupTitle(g);
+        const T = groupTitle(sc, gi), right = g.x + g.width - M.padX;
+        let t = T.text;
         const more = (g.ops ? '  · ' + g.ops + ' ops' : '') + (g.params ? ' · ' + fmtInt(g.params) + ' params' : '');
-        if (more) {
-          let lim = right;
-          for (const x of sc.gEnter[gi]) if (x > lx && x - 4 < lim) lim = x - 4;
-          if (measure(0, t + more) < lim - lx) t += more;
-        }
-        qtext(0, lx, g.y + M.groupLabel / 2 + 1, t, right - lx, C['group-title'], false);
+        if (more && measure(0, t + more) < T.lim - T.x) t += more;
+        qtext(0, T.x, g.y + M.groupLabel / 2 + 1, t, right - T.x, C['group-title'], false);
       }
     }
 
@@ -702,17 +709,17 @@
     }
     return -1;
   }
-  // hitGroupTitle finds the group whose title text (from titleX, as
-  // drawn) is under the point, a few units of slack around it; the rest
-  // of the title band is left to the edges entering there.
+  // hitGroupTitle finds the group whose title text (as drawn) is under
+  // the point, with a few units of slack; the rest of the title band is
+  // left to the edges entering there.
   function hitGroupTitle(wx, wy) {
-    const gs = st.scene.groups || [];
+    const sc = st.scene, gs = sc.groups || [];
     for (let i = gs.length - 1; i >= 0; i--) {
       const g = gs[i];
       if (wy < g.y || wy > g.y + M.groupLabel) continue;
-      const lx = titleX(g), right = g.x + g.width - M.padX;
-      const end = Math.min(right, lx + measure(0, groupTitle(g))) + 4;
-      if (wx >= Math.max(g.x, lx - 4) && wx <= end) return g;
+      const T = groupTitle(sc, i);
+      const end = Math.min(T.lim, T.x + measure(0, T.text) + 4);
+      if (wx >= Math.max(g.x, T.x - 4) && wx <= end) return g;
     }
     return null;
   }
