@@ -75,8 +75,8 @@ func TestGroupForms(t *testing.T) {
 	}
 
 	for _, c := range []struct{ cmd, group, want string }{
-		{"render", "features.33", `no group "features.33" (did you mean features.3, features, features.0?)`},
-		{"layout", "features.33", `no group "features.33" (did you mean features.3, features, features.0?)`},
+		{"render", "features.33", `no group "features.33" (did you mean features.3, features.0, features.1?)`},
+		{"layout", "features.33", `no group "features.33" (did you mean features.3, features.0, features.1?)`},
 		{"render", "block", `group name "block" is ambiguous: features.1.block, features.2.block, features.3.block and 8 more`},
 		{"layout", "nothing-like-it", `no group "nothing-like-it"`},
 	} {

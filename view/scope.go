@@ -90,27 +90,28 @@ func (g *Graph) groupName(gi int32) string {
 }
 
 // suggest lists up to three groups whose names are close to q: same name
-// but for case, then a name q starts or ends with (or that ends with q),
-// then names containing q, then a few typos away; the fewest edits first
-// within each.
+// but for case, then a path ending in q, then, fewest edits first, names
+// q starts or ends with, that end with or contain q, or a few typos away.
 func (g *Graph) suggest(q string) []string {
 	lq := strings.ToLower(q)
-	type cand struct{ gi, class, dist int }
+	type cand struct {
+		gi, class, dist int
+		key             string // the name that came closest
+	}
 	var cs []cand
 	for i := range g.groups {
 		best := cand{gi: -1}
-		for _, k := range g.names(int32(i)) {
-			k = strings.ToLower(k)
-			c := cand{i, -1, editDistance(k, lq, 16)}
+		for _, key := range g.names(int32(i)) {
+			k := strings.ToLower(key)
+			c := cand{i, -1, editDistance(k, lq, 16), key}
 			switch {
 			case k == lq:
 				c.class = 0
-			case strings.HasSuffix(k, lq), strings.HasPrefix(lq, k), strings.HasSuffix(lq, k):
+			case strings.HasSuffix(k, "."+lq), strings.HasSuffix(k, "/"+lq):
 				c.class = 1
-			case strings.Contains(k, lq):
-				c.class = 2
-			case c.dist <= max(1, len(lq)/4):
-				c.class = 3
+			case strings.HasSuffix(k, lq), strings.HasPrefix(lq, k), strings.HasSuffix(lq, k),
+				strings.Contains(k, lq), c.dist <= max(1, len(lq)/4):
+				c.class = 2 // ranked by edits alone: "model" is far from "model/layer/0"
 			}
 			if c.class >= 0 && (best.gi < 0 || c.class < best.class || c.class == best.class && c.dist < best.dist) {
 				best = c
@@ -125,7 +126,12 @@ func (g *Graph) suggest(q string) []string {
 	})
 	var out []string
 	for _, c := range cs[:min(len(cs), 3)] {
-		out = append(out, g.groupName(int32(c.gi)))
+		// In the form of the name given when that form finds the group.
+		if k, _ := g.lookup(c.key); k == int32(c.gi) && !strings.ContainsAny(c.key, " ,") {
+			out = append(out, c.key)
+		} else {
+			out = append(out, g.groupName(int32(c.gi)))
+		}
 	}
 	return out
 }

@@ -200,7 +200,7 @@ func TestFindGroup(t *testing.T) {
 		}
 	}
 	for _, c := range []struct{ name, want string }{
-		{"features.33", `no group "features.33" (did you mean features.3, features, features.0?)`},
+		{"features.33", `no group "features.33" (did you mean features.3, features.0, features.1?)`},
 		{"Features.3", `no group "Features.3" (did you mean features.3, `},
 		{"block.0.0", `no group "block.0.0" (did you mean features.1.block.0, features.2.block.0, features.3.block.0?)`},
 		{"block", `group name "block" is ambiguous: features.1.block, features.2.block, features.3.block and 8 more`},
