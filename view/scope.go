@@ -103,15 +103,20 @@ func (g *Graph) suggest(q string) []string {
 		best := cand{gi: -1}
 		for _, key := range g.names(int32(i)) {
 			k := strings.ToLower(key)
-			c := cand{i, -1, editDistance(k, lq, 16), key}
+			// One name inside the other is as many edits apart as their
+			// lengths; only the rest need the distance computed.
+			c := cand{i, -1, max(len(k)-len(lq), len(lq)-len(k)), key}
 			switch {
 			case k == lq:
 				c.class = 0
 			case strings.HasSuffix(k, "."+lq), strings.HasSuffix(k, "/"+lq):
 				c.class = 1
-			case strings.HasSuffix(k, lq), strings.HasPrefix(lq, k), strings.HasSuffix(lq, k),
-				strings.Contains(k, lq), c.dist <= max(1, len(lq)/4):
+			case strings.HasSuffix(k, lq), strings.HasPrefix(lq, k), strings.HasSuffix(lq, k), strings.Contains(k, lq):
 				c.class = 2 // ranked by edits alone: "model" is far from "model/layer/0"
+			default:
+				if c.dist = editDistance(k, lq, max(1, len(lq)/4)); c.dist <= max(1, len(lq)/4) {
+					c.class = 2
+				}
 			}
 			if c.class >= 0 && (best.gi < 0 || c.class < best.class || c.class == best.class && c.dist < best.dist) {
 				best = c
@@ -166,14 +171,15 @@ func torchName(path []string) string {
 }
 
 // editDistance is the Levenshtein distance of a and b in bytes, or limit+1
-// once it exceeds limit (names are short; the cap keeps hostile ones cheap).
+// once it exceeds limit or either is over 64 bytes: suggestions look at
+// every group, so each comparison stays small and allocation-free.
 func editDistance(a, b string, limit int) int {
-	if d := len(a) - len(b); d > limit || -d > limit || len(a) > 256 || len(b) > 256 {
+	const maxLen = 64
+	if d := len(a) - len(b); d > limit || -d > limit || len(a) > maxLen || len(b) > maxLen {
 		return limit + 1
 	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
+	var prev, cur [maxLen + 1]int
+	for j := 0; j <= len(b); j++ {
 		prev[j] = j
 	}
 	for i := 1; i <= len(a); i++ {

@@ -205,6 +205,7 @@ func TestFindGroup(t *testing.T) {
 		{"block.0.0", `no group "block.0.0" (did you mean features.1.block.0, features.2.block.0, features.3.block.0?)`},
 		{"block", `group name "block" is ambiguous: features.1.block, features.2.block, features.3.block and 8 more`},
 		{"zzzz", `no group "zzzz"`},
+		{strings.Repeat("features.", 2000), `no group "features.features.`},
 		{"", `no group ""`},
 	} {
 		id, err := g.FindGroup(c.name)
@@ -228,6 +229,30 @@ func TestFindGroup(t *testing.T) {
 				t.Errorf("%s: subgraph %s named %q", name, gi.ID, short)
 			}
 		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, c := range []struct {
+		a, b  string
+		limit int
+		want  int
+	}{
+		{"classifer", "classifier", 2, 1},
+		{"kitten", "sitting", 5, 3},
+		{"kitten", "sitting", 2, 3}, // over the limit: limit+1
+		{"", "abc", 3, 3},
+		{strings.Repeat("a", 65), strings.Repeat("a", 65), 3, 4}, // too long to compare
+	} {
+		if got := editDistance(c.a, c.b, c.limit); got != c.want {
+			t.Errorf("editDistance(%q, %q, %d) = %d, want %d", c.a, c.b, c.limit, got, c.want)
+		}
+	}
+	if got := torchName([]string{"features", "features.3", "block", "block.0"}); got != "features.3.block.0" {
+		t.Errorf("torchName = %q", got)
+	}
+	if got := torchName([]string{"encoder", "layers.0", "self_attn"}); got != "encoder.layers.0.self_attn" {
+		t.Errorf("torchName = %q", got)
 	}
 }
 
