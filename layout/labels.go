@@ -17,6 +17,10 @@ const (
 	// maxGapLabels bounds the labels of one gap that search for a free
 	// spot; beyond it (hostile graphs) they go right of their edge.
 	maxGapLabels = 4096
+	// maxBandsPerSegment bounds the bands a segment without dummies is an
+	// obstacle in: only the straight long edges of hostile graphs, past
+	// the dummy budget, cross more. Other segments are paid for by dummies.
+	maxBandsPerSegment = 8
 )
 
 type span struct{ lo, hi float64 }
@@ -25,7 +29,8 @@ type span struct{ lo, hi float64 }
 // right of the edge if that is free of other edges and labels, else left
 // of it, else the nearest free spot within about a label's width on
 // either side, else right of the edge anyway.
-func (p *placed) placeLabels(lv *level, rank []int32, top, layerH, gapH []float64, uOf, vOf []int32) {
+func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64, uOf, vOf []int32) {
+	rank := g.rank
 	m := int32(len(uOf))
 	L := int32(len(top))
 	count := make([]int32, L+1)
@@ -52,46 +57,65 @@ func (p *placed) placeLabels(lv *level, rank []int32, top, layerH, gapH []float6
 	for e := range own {
 		own[e] = span{math.Inf(1), math.Inf(-1)}
 	}
-	// Two passes over the segments in the bands of gaps with labels: count
-	// per gap, then fill, so obstacles come grouped by gap without a sort
-	// of them all.
-	obsAt := make([]int32, L+1)
-	segments := func(e int32, f func(l int32, x0, x1 float64)) {
-		r := p.routes[e]
-		for i := 1; i < len(r); i++ {
-			a, b := r[i-1], r[i]
-			y0, y1 := min(a.Y, b.Y), max(a.Y, b.Y)
-			l := int32(sort.Search(int(L), func(k int) bool { return hi[k] > y0 }))
-			for ; l < L && lo[l] < y1; l++ {
-				if count[l+1] > 0 {
-					x0, x1 := clipX(a, b, lo[l], hi[l])
-					f(l, x0, x1)
-				}
-			}
+	// One pass clips the segments to the bands of gaps with labels; a
+	// counting sort then groups the pieces by gap.
+	nSeg := 0
+	for _, r := range p.routes {
+		nSeg += max(len(r)-1, 0)
+	}
+	type piece struct {
+		gap int32
+		s   span
+	}
+	pieces := make([]piece, 0, nSeg)
+	nextLab := make([]int32, L+1) // first gap >= l holding labels
+	nextLab[L] = L
+	for k := L - 1; k >= 0; k-- {
+		nextLab[k] = nextLab[k+1]
+		if count[k+1] > 0 {
+			nextLab[k] = k
 		}
 	}
+	obsAt := make([]int32, L+1)
+	l := int32(0)
 	for e := int32(0); e < m; e++ {
 		mine := int32(-1)
 		if hasLabel(e) {
 			mine = rank[uOf[e]]
 		}
-		segments(e, func(l int32, x0, x1 float64) {
-			obsAt[l+1]++
-			if l == mine {
-				own[e] = span{min(own[e].lo, x0), max(own[e].hi, x1)}
+		r := p.routes[e]
+		for i := 1; i < len(r); i++ {
+			a, b := r[i-1], r[i]
+			y0, y1 := min(a.Y, b.Y), max(a.Y, b.Y)
+			// First band ending below y0: usually the last one or the
+			// next, as routes are walked in order.
+			switch {
+			case l < L && hi[l] > y0 && (l == 0 || hi[l-1] <= y0):
+			case l+1 < L && hi[l+1] > y0 && hi[l] <= y0:
+				l++
+			default:
+				l = int32(sort.Search(int(L), func(k int) bool { return hi[k] > y0 }))
 			}
-		})
+			n := 0
+			for k := nextLab[l]; k < L && lo[k] < y1 && (n < maxBandsPerSegment || !g.direct[e]); k = nextLab[k+1] {
+				n++
+				x0, x1 := clipX(a, b, lo[k], hi[k])
+				if k == mine {
+					own[e] = span{min(own[e].lo, x0), max(own[e].hi, x1)}
+				}
+				pieces = append(pieces, piece{k, span{x0 - labelGap, x1 + labelGap}})
+				obsAt[k+1]++
+			}
+		}
 	}
 	for l := int32(0); l < L; l++ {
 		obsAt[l+1] += obsAt[l]
 	}
-	obs := make([]span, obsAt[L])
+	obs := make([]span, len(pieces))
 	fill := slices.Clone(obsAt[:L])
-	for e := int32(0); e < m; e++ {
-		segments(e, func(l int32, x0, x1 float64) {
-			obs[fill[l]] = span{x0 - labelGap, x1 + labelGap}
-			fill[l]++
-		})
+	for _, pc := range pieces {
+		obs[fill[pc.gap]] = pc.s
+		fill[pc.gap]++
 	}
 	// Labels by gap, then by their edge's x.
 	for l := int32(0); l < L; l++ {
