@@ -639,9 +639,15 @@ func TestBrowserStateDict(t *testing.T) {
 	b.run(t, 10*time.Second, chromedp.MouseClickXY(pos[0], pos[1]))
 	b.waitFor(t, `/hidden\.weight[\s\S]*8×4[\s\S]*sparsity/.test(document.getElementById('properties').textContent)`)
 	b.screenshot(t, "state-dict-module")
+	// The first values wrap between numbers, never inside one.
+	b.waitFor(t, `document.querySelectorAll('#properties .values span').length > 1`)
+	broken := eval[int](t, b, `[...document.querySelectorAll('#properties .values span')].filter(s => s.getClientRects().length > 1).length`)
+	if broken != 0 {
+		t.Errorf("%d values broken across lines in the weight panel", broken)
+	}
 	// Modules are chained in file order by a dashed edge without a head:
 	// down its middle the canvas alternates between ink and background,
-	// and beside its end there is no ink.
+	// and beside its end (it runs down) there is no ink.
 	b.nextFrame(t)
 	got := eval[[]int](t, b, `(() => { const s = __modelviz, e = s.scene.edges.find(e => e.order);
 		if (!e) return [-1, -1];
@@ -657,12 +663,13 @@ func TestBrowserStateDict(t *testing.T) {
 	if got[0] < 2 || got[1] != 0 {
 		t.Errorf("module-order edge: %d dashes, arrowhead %v; want dashed and headless", got[0], got[1] == 1)
 	}
-	// The first values wrap between numbers, never inside one.
-	b.waitFor(t, `document.querySelectorAll('#properties .values span').length > 1`)
-	broken := eval[int](t, b, `[...document.querySelectorAll('#properties .values span')].filter(s => s.getClientRects().length > 1).length`)
-	if broken != 0 {
-		t.Errorf("%d values broken across lines in the weight panel", broken)
-	}
+	// Clicking it says what it is.
+	pos = eval[[]float64](t, b, `(() => { const s = __modelviz, e = s.scene.edges.find(e => e.order), n = e.points.length;
+		const x = (e.points[0][0] + e.points[n-1][0]) / 2, y = (e.points[0][1] + e.points[n-1][1]) / 2;
+		const r = document.getElementById('graph').getBoundingClientRect();
+		return [r.left + s.tx + x * s.k, r.top + s.ty + y * s.k]; })()`)
+	b.run(t, 10*time.Second, chromedp.MouseClickXY(pos[0], pos[1]))
+	b.waitFor(t, `/Module order[\s\S]*file order/.test(document.getElementById('properties').textContent)`)
 	noConsoleErrors(t, b)
 }
 

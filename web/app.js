@@ -798,6 +798,8 @@
     const e = st.scene.edges[i];
     st.sel = { edge: i, tensor: { graph: edgeGraph(e), name: e.value || '' } };
     if (e.value) showTensor(edgeGraph(e), e.value);
+    else if (e.order) openPanel([el('h2', { text: 'Module order' }), el('div', { cls: 'sub', text: e.from + ' → ' + e.to }),
+      el('p', { text: 'The file has no operators: modules are chained in file order, not by data flow.' })]);
     else openPanel([el('h2', { text: 'Connection' }), el('div', { cls: 'sub', text: e.from + ' → ' + e.to })]);
     invalidate(); saveHashSoon();
   }
