@@ -113,4 +113,10 @@ func TestDepthCounts(t *testing.T) {
 			t.Errorf("%s: boxes at --depth 0..%d: %v, want %v", c.file, len(c.want)-1, got, c.want)
 		}
 	}
+	// Without --depth a group opens as deep as fits, counting from it.
+	gpt := testutil.Corpus(t, "gpt_decoder_48l.onnx")
+	a, b := layoutScene(t, gpt, "--group", "h.0"), layoutScene(t, gpt, "--group", "h.0", "--flat")
+	if len(a.Nodes) != len(b.Nodes) || len(a.Nodes) != 80 {
+		t.Errorf("--group h.0: %d boxes, --flat %d, want 80", len(a.Nodes), len(b.Nodes))
+	}
 }

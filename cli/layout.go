@@ -85,6 +85,8 @@ func runLayout(args []string, stdout, stderr io.Writer) int {
 		opt.Depth = -1
 	case depthSet:
 		opt.Depth = *depth
+	case opt.Group != "":
+		opt.Depth = view.DefaultGroupDepth(g, opt.Group)
 	}
 	sc, err := g.Layout(opt)
 	if err != nil {

@@ -108,6 +108,8 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 		vo.Depth = -1
 	case depthSet:
 		vo.Depth = depth
+	case vo.Group != "":
+		vo.Depth = view.DefaultGroupDepth(g, vo.Group)
 	}
 	scene, err := g.Layout(vo)
 	if err != nil {

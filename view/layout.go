@@ -51,14 +51,31 @@ const MaxFirstView = 300
 // model as one box, is only ever asked for). A small
 // model thus opens with every module expanded; subgraph bodies start
 // collapsed at any depth.
-func DefaultDepth(g *Graph) int {
+func DefaultDepth(g *Graph) int { return g.defaultDepth(-1) }
+
+// DefaultGroupDepth is DefaultDepth for a layout of one group
+// (Options.Group), whose levels count from it: a block of a large model
+// opens fully when it fits. An unknown group gives DefaultDepth.
+func DefaultGroupDepth(g *Graph, group string) int {
+	scope, err := g.findGroup(group)
+	if err != nil {
+		scope = -1
+	}
+	return g.defaultDepth(scope)
+}
+
+func (g *Graph) defaultDepth(scope int32) int {
+	base := 0
+	if scope >= 0 {
+		base = g.groups[scope].level
+	}
 	maxLevel := 0
 	for _, gr := range g.groups {
-		maxLevel = max(maxLevel, gr.level)
+		maxLevel = max(maxLevel, gr.level-base)
 	}
 	best := 1
 	for d := 2; d <= maxLevel+1; d++ {
-		if g.visibleCount(d) > MaxFirstView {
+		if g.visibleCount(d, scope) > MaxFirstView {
 			break
 		}
 		best = d
@@ -66,13 +83,16 @@ func DefaultDepth(g *Graph) int {
 	return best
 }
 
-// visibleCount is the number of boxes drawn at depth d (no subgraphs).
-func (g *Graph) visibleCount(d int) int {
+// visibleCount is the number of boxes drawn at depth d in scope (no
+// subgraphs, no pills).
+func (g *Graph) visibleCount(d int, scope int32) int {
 	opt := Options{Depth: d}
-	exp := g.expansion(&opt, -1)
+	exp := g.expansion(&opt, scope)
 	n := 0
 	for _, x := range g.boxes {
-		if x.group < 0 || exp.rep[x.group] == -1 {
+		switch gi := x.group; {
+		case scope >= 0 && (gi < 0 || exp.rep[gi] == -2):
+		case gi < 0 || exp.rep[gi] == -1:
 			n++
 		}
 	}

@@ -300,6 +300,28 @@ func TestDepthLevels(t *testing.T) {
 	}
 }
 
+// A group of a large model opens as deep as fits, counting from it.
+func TestDefaultGroupDepth(t *testing.T) {
+	g := build(open(t, testutil.Corpus(t, "gpt_decoder_48l.onnx")))
+	if d := DefaultDepth(g); d != 1 {
+		t.Errorf("gpt_decoder_48l default depth %d, want 1 (48 blocks collapsed)", d)
+	}
+	d := DefaultGroupDepth(g, "h.0")
+	sc := mustLayout(t, g, Options{Depth: d, Group: "h.0"})
+	flat := mustLayout(t, g, Options{Depth: -1, Group: "h.0"})
+	if len(sc.Nodes) != len(flat.Nodes) || len(sc.Nodes) < 50 {
+		t.Errorf("--group h.0 at its default depth %d: %d boxes, flat %d", d, len(sc.Nodes), len(flat.Nodes))
+	}
+	if got := DefaultGroupDepth(g, "nope"); got != DefaultDepth(g) {
+		t.Errorf("unknown group: default depth %d", got)
+	}
+	// The whole model's depth is DefaultDepth's, computed the same way.
+	g = build(open(t, testutil.Corpus(t, "mobilenet_v3_small.onnx")))
+	if a, b := DefaultGroupDepth(g, "features"), DefaultDepth(g); a != b-1 {
+		t.Errorf("mobilenet: features opens at %d, the model at %d", a, b)
+	}
+}
+
 func hasSubgraphs(g *Graph) bool {
 	for _, gi := range g.Groups() {
 		if gi.Subgraph {
