@@ -211,6 +211,7 @@ func check(tb testing.TB, in *Input, out *Output) {
 	if k := titleCrossings(out, titles); k >= 0 {
 		fail("an edge segment crosses the title %+v of group %d", titles[k], k)
 	}
+	checkLabels(tb, in, out)
 	// No two boxes overlap: sweep by x.
 	idx := make([]int, len(out.Nodes))
 	for i := range idx {
@@ -258,6 +259,197 @@ func check(tb testing.TB, in *Input, out *Output) {
 		}
 		if !onBorder(pts[len(pts)-1], out.Nodes[ed.To]) {
 			fail("edge %d ends at %+v, not on node %d %+v", e, pts[len(pts)-1], ed.To, out.Nodes[ed.To])
+		}
+	}
+}
+
+// rectGrid buckets rectangles (or segments' bounding boxes) by cell.
+type rectGrid struct {
+	cells map[[2]int][]int32
+	seen  []int32
+	stamp int32
+}
+
+const gridCell = 64.0
+
+func cellSpan(a, b float64) (int, int) {
+	return int(math.Floor(min(a, b) / gridCell)), int(math.Floor(max(a, b) / gridCell))
+}
+
+func (g *rectGrid) add(k int32, r Rect) {
+	x0, x1 := cellSpan(r.X, r.X+r.W)
+	y0, y1 := cellSpan(r.Y, r.Y+r.H)
+	if (x1-x0+1)*(y1-y0+1) > 1e4 {
+		return // straight long edge of a hostile graph
+	}
+	for gx := x0; gx <= x1; gx++ {
+		for gy := y0; gy <= y1; gy++ {
+			g.cells[[2]int{gx, gy}] = append(g.cells[[2]int{gx, gy}], k)
+		}
+	}
+	for int(k) >= len(g.seen) {
+		g.seen = append(g.seen, 0)
+	}
+}
+
+// near calls f once for each item in the cells r touches.
+func (g *rectGrid) near(r Rect, f func(k int32)) {
+	g.stamp++
+	x0, x1 := cellSpan(r.X, r.X+r.W)
+	y0, y1 := cellSpan(r.Y, r.Y+r.H)
+	for gx := x0; gx <= x1; gx++ {
+		for gy := y0; gy <= y1; gy++ {
+			for _, k := range g.cells[[2]int{gx, gy}] {
+				if g.seen[k] != g.stamp {
+					g.seen[k] = g.stamp
+					f(k)
+				}
+			}
+		}
+	}
+}
+
+// checkLabels: labels miss every box, and a label of a non-loop edge that
+// overlaps another edge or label had no free spot right beside its edge,
+// on either side (with the engine's clearances; checked when all labels
+// have one height, so every gap's band is the label's).
+func checkLabels(tb testing.TB, in *Input, out *Output) {
+	tb.Helper()
+	const tol = 0.5
+	lr := in.Dir == LeftToRight
+	tp := func(p Point) Point {
+		if lr {
+			return Point{p.Y, p.X}
+		}
+		return p
+	}
+	nN := int32(len(in.Nodes))
+	type label struct {
+		e    int32
+		r    Rect // in top-to-bottom coordinates
+		loop bool
+	}
+	var labels []label
+	uniform, h0 := true, -1.0
+	for e, ed := range in.Edges {
+		if ed.From < 0 || ed.From >= nN || ed.To < 0 || ed.To >= nN {
+			continue
+		}
+		lw, lh := size(ed.LabelW), size(ed.LabelH)
+		if lr {
+			lw, lh = lh, lw
+		}
+		if lw == 0 && lh == 0 {
+			continue
+		}
+		c := tp(out.Edges[e].Label)
+		labels = append(labels, label{int32(e), Rect{c.X - lw/2, c.Y - lh/2, lw, lh}, ed.From == ed.To})
+		if h0 >= 0 && lh != h0 {
+			uniform = false
+		}
+		h0 = lh
+	}
+	if len(labels) == 0 || len(labels) > maxGapLabels {
+		return
+	}
+	overlap := func(a, b Rect, t float64) bool {
+		return a.X < b.X+b.W-t && b.X < a.X+a.W-t && a.Y < b.Y+b.H-t && b.Y < a.Y+a.H-t
+	}
+	boxes := &rectGrid{cells: map[[2]int][]int32{}}
+	nodeRect := func(i int32) Rect {
+		r := out.Nodes[i]
+		if lr {
+			r = Rect{r.Y, r.X, r.H, r.W}
+		}
+		return r
+	}
+	for i := int32(0); i < nN; i++ {
+		boxes.add(i, nodeRect(i))
+	}
+	for _, l := range labels {
+		boxes.near(l.r, func(i int32) {
+			if r := nodeRect(i); overlap(l.r, r, tol) && r.W > 0 && r.H > 0 {
+				tb.Fatalf("edge %d: label %+v overlaps node %d %+v", l.e, l.r, i, r)
+			}
+		})
+	}
+	if !uniform {
+		return
+	}
+	type seg struct {
+		e    int32
+		a, b Point
+	}
+	var segs []seg
+	segGrid := &rectGrid{cells: map[[2]int][]int32{}}
+	for e, r := range out.Edges {
+		for i := 1; i < len(r.Points); i++ {
+			a, b := tp(r.Points[i-1]), tp(r.Points[i])
+			segGrid.add(int32(len(segs)), Rect{min(a.X, b.X), min(a.Y, b.Y), math.Abs(b.X - a.X), math.Abs(b.Y - a.Y)})
+			segs = append(segs, seg{int32(e), a, b})
+		}
+	}
+	labGrid := &rectGrid{cells: map[[2]int][]int32{}}
+	for k, l := range labels {
+		labGrid.add(int32(k), l.r)
+	}
+	for k, l := range labels {
+		if l.loop {
+			continue
+		}
+		r := l.r
+		// The edge's extent in the band, as the engine clips it.
+		band := Rect{r.X - 1e4, r.Y - labelBandPad, 2e4, r.H + 2*labelBandPad}
+		own := span{math.Inf(1), math.Inf(-1)}
+		pts := out.Edges[l.e].Points
+		for i := 1; i < len(pts); i++ {
+			a, b := tp(pts[i-1]), tp(pts[i])
+			if max(a.Y, b.Y) > band.Y && min(a.Y, b.Y) < band.Y+band.H {
+				x0, x1 := clipX(a, b, band.Y, band.Y+band.H)
+				own = span{min(own.lo, x0), max(own.hi, x1)}
+			}
+		}
+		if own.lo > own.hi {
+			continue
+		}
+		hits := false
+		segGrid.near(r, func(s int32) {
+			if segs[s].e != l.e && segmentHits(segs[s].a, segs[s].b, Rect{r.X + tol, r.Y + tol, r.W - 2*tol, r.H - 2*tol}) {
+				hits = true
+			}
+		})
+		labGrid.near(r, func(o int32) {
+			if o != int32(k) && overlap(r, labels[o].r, tol) {
+				hits = true
+			}
+		})
+		if !hits {
+			continue
+		}
+		// Free: no other edge within labelGap and no other label within
+		// labelSep (a hair more, so that rounding only makes it stricter).
+		free := func(x float64) bool {
+			const s = 1e-6
+			ok := true
+			area := Rect{x - labelGap + s, r.Y - labelBandPad, r.W + 2*labelGap - 2*s, r.H + 2*labelBandPad}
+			segGrid.near(area, func(q int32) {
+				if segs[q].e != l.e && segmentHits(segs[q].a, segs[q].b, Rect{area.X - 2*s, area.Y - s, area.W + 4*s, area.H + 2*s}) {
+					ok = false
+				}
+			})
+			room := Rect{x - labelSep, r.Y, r.W + 2*labelSep, r.H}
+			labGrid.near(room, func(o int32) {
+				if o != int32(k) && overlap(room, labels[o].r, -s) {
+					ok = false
+				}
+			})
+			return ok
+		}
+		if x := own.hi + labelGap; free(x) {
+			tb.Fatalf("edge %d: label %+v overlaps an edge or label, but x=%v right of its edge was free", l.e, r, x)
+		}
+		if x := own.lo - labelGap - r.W; free(x) {
+			tb.Fatalf("edge %d: label %+v overlaps an edge or label, but x=%v left of its edge was free", l.e, r, x)
 		}
 	}
 }
