@@ -24,6 +24,7 @@ func FuzzRender(f *testing.F) {
 		}
 	}
 	f.Add([]byte(`{"width":1e300,"height":-1,"nodes":[{"x":1e308,"width":-5,"rows":[{"value":"\u0000\u27e8"}]}]}`))
+	f.Add([]byte(`{"edges":[{"from":"a","to":"b","order":true,"points":[[0,0],[0,1e300],[1e-300,5],[3,5]]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var s view.Scene
 		if json.Unmarshal(data, &s) != nil {

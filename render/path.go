@@ -151,9 +151,10 @@ func cubicAt(a, b, c, d pt, t float64) pt {
 
 func dist(a, b pt) float64 { return math.Hypot(a.X-b.X, a.Y-b.Y) }
 
-// maxDashes bounds the dashes of one path: a hostile route millions of
-// units long gets longer dashes instead of millions of segments.
-const maxDashes = 4096
+// maxDashes bounds the dashes of one path, so output stays proportional
+// to the scene: a route longer than ~1,800 units gets longer dashes, and
+// a hostile one millions of units long is not millions of segments.
+const maxDashes = 256
 
 // dashed returns p cut into dashes on units long with off-unit gaps,
 // measured along the path and stretched to fit it. Curves are split, not
