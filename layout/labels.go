@@ -57,17 +57,6 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 	for e := range own {
 		own[e] = span{math.Inf(1), math.Inf(-1)}
 	}
-	// One pass clips the segments to the bands of gaps with labels; a
-	// counting sort then groups the pieces by gap.
-	nSeg := 0
-	for _, r := range p.routes {
-		nSeg += max(len(r)-1, 0)
-	}
-	type piece struct {
-		gap int32
-		s   span
-	}
-	pieces := make([]piece, 0, nSeg)
 	nextLab := make([]int32, L+1) // first gap >= l holding labels
 	nextLab[L] = L
 	for k := L - 1; k >= 0; k-- {
@@ -76,13 +65,10 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 			nextLab[k] = k
 		}
 	}
-	obsAt := make([]int32, L+1)
+	// bands calls f for each band of a gap with labels that a segment of
+	// e crosses.
 	l := int32(0)
-	for e := int32(0); e < m; e++ {
-		mine := int32(-1)
-		if hasLabel(e) {
-			mine = rank[uOf[e]]
-		}
+	bands := func(e int32, f func(k int32, a, b Point)) {
 		r := p.routes[e]
 		for i := 1; i < len(r); i++ {
 			a, b := r[i-1], r[i]
@@ -99,23 +85,34 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 			n := 0
 			for k := nextLab[l]; k < L && lo[k] < y1 && (n < maxBandsPerSegment || !g.direct[e]); k = nextLab[k+1] {
 				n++
-				x0, x1 := clipX(a, b, lo[k], hi[k])
-				if k == mine {
-					own[e] = span{min(own[e].lo, x0), max(own[e].hi, x1)}
-				}
-				pieces = append(pieces, piece{k, span{x0 - labelGap, x1 + labelGap}})
-				obsAt[k+1]++
+				f(k, a, b)
 			}
 		}
 	}
-	for l := int32(0); l < L; l++ {
-		obsAt[l+1] += obsAt[l]
+	// Count the obstacles of each gap, then clip the segments into place:
+	// grouped by gap without sorting them all.
+	obsAt := make([]int32, L+1)
+	for e := int32(0); e < m; e++ {
+		bands(e, func(k int32, _, _ Point) { obsAt[k+1]++ })
 	}
-	obs := make([]span, len(pieces))
+	for k := int32(0); k < L; k++ {
+		obsAt[k+1] += obsAt[k]
+	}
+	obs := make([]span, obsAt[L])
 	fill := slices.Clone(obsAt[:L])
-	for _, pc := range pieces {
-		obs[fill[pc.gap]] = pc.s
-		fill[pc.gap]++
+	for e := int32(0); e < m; e++ {
+		mine := int32(-1)
+		if hasLabel(e) {
+			mine = rank[uOf[e]]
+		}
+		bands(e, func(k int32, a, b Point) {
+			x0, x1 := clipX(a, b, lo[k], hi[k])
+			if k == mine {
+				own[e] = span{min(own[e].lo, x0), max(own[e].hi, x1)}
+			}
+			obs[fill[k]] = span{x0 - labelGap, x1 + labelGap}
+			fill[k]++
+		})
 	}
 	// Labels by gap, then by their edge's x.
 	for l := int32(0); l < L; l++ {
