@@ -29,7 +29,7 @@ type span struct{ lo, hi float64 }
 // right of the edge if that is free of other edges and labels, else left
 // of it, else the nearest free spot within about a label's width on
 // either side, else right of the edge anyway.
-func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64, uOf, vOf []int32) {
+func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64, uOf, vOf []int32, rev []bool) {
 	rank := g.rank
 	m := int32(len(uOf))
 	L := int32(len(top))
@@ -67,18 +67,25 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 	}
 	// bands calls f for each band of a gap with labels that a segment of
 	// e crosses.
-	l := int32(0)
 	bands := func(e int32, f func(k int32, a, b Point)) {
 		r := p.routes[e]
+		// The gap below the end box the route starts from, or above it
+		// for a reversed edge, whose route runs up from the lower end.
+		l := rank[uOf[e]]
+		if rev[e] {
+			l = max(rank[vOf[e]]-1, 0)
+		}
 		for i := 1; i < len(r); i++ {
 			a, b := r[i-1], r[i]
 			y0, y1 := min(a.Y, b.Y), max(a.Y, b.Y)
-			// First band ending below y0: usually the last one or the
-			// next, as routes are walked in order.
+			// First band ending below y0: usually l or a neighbour, as
+			// routes are walked in order.
 			switch {
 			case l < L && hi[l] > y0 && (l == 0 || hi[l-1] <= y0):
 			case l+1 < L && hi[l+1] > y0 && hi[l] <= y0:
 				l++
+			case l > 0 && l-1 < L && hi[l-1] > y0 && (l == 1 || hi[l-2] <= y0):
+				l--
 			default:
 				l = int32(sort.Search(int(L), func(k int) bool { return hi[k] > y0 }))
 			}
@@ -219,6 +226,9 @@ func slideLeft(sp []span, x0, w, reach float64) (float64, bool) {
 
 // insertSpan adds s to the sorted disjoint spans, merging overlaps.
 func insertSpan(sp []span, s span) []span {
+	if n := len(sp); n == 0 || sp[n-1].hi < s.lo {
+		return append(sp, s) // labels mostly come left to right
+	}
 	i := sort.Search(len(sp), func(i int) bool { return sp[i].hi >= s.lo })
 	j := i
 	for j < len(sp) && sp[j].lo <= s.hi {

@@ -151,7 +151,7 @@ func (p *placed) place(lv *level, g *layered, xc []float64, uOf, vOf []int32, re
 		p.routes[e] = route
 	}
 
-	p.placeLabels(lv, g, top, layerH, gapH, uOf, vOf)
+	p.placeLabels(lv, g, top, layerH, gapH, uOf, vOf, rev)
 
 	// Shift to the origin.
 	lo, hi := math.Inf(1), math.Inf(-1)
