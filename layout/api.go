@@ -60,7 +60,8 @@ type Output struct {
 	Edges  []Route
 	// Titles is the top-left corner of each group's title box, which is
 	// Group.LabelW wide and Group.LabelH tall (same order as Groups). It
-	// lies in the group's top band, where no edge crosses it.
+	// lies in the group's top band, moved right of edges entering there
+	// (the group widens if needed), so no edge crosses it.
 	Titles []Point
 	Width  float64
 	Height float64
@@ -79,7 +80,8 @@ type Point struct{ X, Y float64 }
 // passes through a box, except long edges past the work bound of huge
 // hostile graphs, which are drawn straight. Label is the centre of the
 // label box when the edge has one (LabelW or LabelH > 0); labels do not
-// overlap boxes. An edge whose From or To is out of range has no points.
+// overlap boxes, and miss other edges and labels wherever a free spot
+// lies within about a label's width of their edge. An edge whose From or To is out of range has no points.
 type Route struct {
 	Points []Point
 	Label  Point
