@@ -156,47 +156,62 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 				own[e] = span{x, x}
 			}
 		}
-		slices.SortStableFunc(labs, func(a, b int32) int { return cmpFloat(own[a].lo, own[b].lo) })
+		if len(labs) > 1 {
+			slices.SortStableFunc(labs, func(a, b int32) int { return cmpFloat(own[a].lo, own[b].lo) })
+		}
 		search := len(labs) <= maxGapLabels
-		for _, e := range labs {
+		withLabs := false // labSpans kept up to date, once a label needed it
+		for i, e := range labs {
 			w := lv.labW[e]
 			x := own[e].hi + labelGap
 			if search {
-				x = bestSpot(free, labSpans, own[e], w)
+				var ok bool
+				if x, ok = bestSpot(free, own[e], w); !ok {
+					if !withLabs {
+						withLabs = true
+						for _, f := range labs[:i] {
+							lx := p.labels[f].X - lv.labW[f]/2
+							labSpans = insertSpan(labSpans, span{lx - labelSep, lx + lv.labW[f] + labelSep})
+						}
+					}
+					if x, ok = bestSpot(labSpans, own[e], w); !ok {
+						x = own[e].hi + labelGap
+					}
+				}
 			}
 			p.labels[e] = Point{x + w/2, yc[l]}
 			if search {
 				free = insertSpan(free, span{x - labelSep, x + w + labelSep})
-				labSpans = insertSpan(labSpans, span{x - labelSep, x + w + labelSep})
+				if withLabs {
+					labSpans = insertSpan(labSpans, span{x - labelSep, x + w + labelSep})
+				}
 			}
 		}
 	}
 }
 
-// bestSpot is the left end of the label w wide beside an edge whose band
-// extent is o. all holds the merged extents of edges (this one included)
-// and placed labels, labs those of the labels alone. A spot free of both
-// is best, then one that only crosses edges; right of the edge beats left,
-// and a spot right at the edge beats one slid along.
-func bestSpot(all, labs []span, o span, w float64) float64 {
+// bestSpot is the left end of a label w wide beside an edge whose band
+// extent is o, missing the merged spans sp (which may include the edge):
+// right of the edge beats left, and a spot right at the edge beats one
+// slid along. placeLabels asks first with the spans of edges and labels,
+// then, if nothing is free, with those of labels alone.
+func bestSpot(sp []span, o span, w float64) (float64, bool) {
 	r0, l0 := o.hi+labelGap, o.lo-labelGap-w
 	reach := max(w, 40) + 2*labelGap
-	for _, sp := range [2][]span{all, labs} {
-		r, okR := slideRight(sp, r0, w, reach)
-		if okR && r == r0 {
-			return r
-		}
-		l, okL := slideLeft(sp, l0, w, reach)
-		switch {
-		case okL && l == l0:
-			return l
-		case okR && (!okL || r-r0 <= l0-l):
-			return r
-		case okL:
-			return l
-		}
+	r, okR := slideRight(sp, r0, w, reach)
+	if okR && r == r0 {
+		return r, true
 	}
-	return r0
+	l, okL := slideLeft(sp, l0, w, reach)
+	switch {
+	case okL && l == l0:
+		return l, true
+	case okR && (!okL || r-r0 <= l0-l):
+		return r, true
+	case okL:
+		return l, true
+	}
+	return r0, false
 }
 
 // slideRight is the first x >= x0, at most reach beyond, where [x, x+w]
