@@ -25,10 +25,19 @@ const (
 
 type span struct{ lo, hi float64 }
 
-// placeLabels puts the label of each edge in the gap below its upper end:
-// right of the edge if that is free of other edges and labels, else left
-// of it, else the nearest free spot within about a label's width on
-// either side, else right of the edge anyway.
+// segRef is the segment ending at point i of the route of edge e.
+type segRef struct{ e, i int32 }
+
+// upperGap is the room above a gap's upper label band.
+const upperGap = 4.0
+
+// placeLabels puts the label of each edge in the gap below its upper end.
+// A gap has two label bands: the middle, and a higher one for when the
+// middle is crowded (a flat diagonal crosses the two at different x). In
+// the middle band, then the upper, a label goes right of its edge if
+// that is free of other edges and labels, else left of it, else to the
+// nearest free spot within about a label's width; failing both bands, to
+// a spot in the middle that only crosses edges, else right of the edge.
 func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64, uOf, vOf []int32, rev []bool) {
 	rank := g.rank
 	m := int32(len(uOf))
@@ -45,17 +54,21 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 	if !any {
 		return
 	}
-	yc := make([]float64, L)
+	// Band centres: yc[2l] the middle of gap l, yc[2l+1] the upper band.
+	// lo..hi spans both bands with their padding.
+	yc := make([]float64, 2*L)
 	lo := make([]float64, L)
 	hi := make([]float64, L)
 	for l := int32(0); l < L; l++ {
-		yc[l] = top[l] + layerH[l] + (rankSep+gapH[l])/2
-		lo[l] = yc[l] - gapH[l]/2 - labelBandPad
-		hi[l] = yc[l] + gapH[l]/2 + labelBandPad
+		gapTop := top[l] + layerH[l]
+		yc[2*l] = gapTop + (rankSep+gapH[l])/2
+		yc[2*l+1] = gapTop + upperGap + gapH[l]/2
+		lo[l] = yc[2*l+1] - gapH[l]/2 - labelBandPad
+		hi[l] = yc[2*l] + gapH[l]/2 + labelBandPad
 	}
-	own := make([]span, m)
-	for e := range own {
-		own[e] = span{math.Inf(1), math.Inf(-1)}
+	band := func(b int32) (float64, float64) {
+		h := gapH[b/2]/2 + labelBandPad
+		return yc[b] - h, yc[b] + h
 	}
 	nextLab := make([]int32, L+1) // first gap >= l holding labels
 	nextLab[L] = L
@@ -65,9 +78,9 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 			nextLab[k] = k
 		}
 	}
-	// bands calls f for each band of a gap with labels that a segment of
-	// e crosses.
-	bands := func(e int32, f func(k int32, a, b Point)) {
+	// bands calls f for each gap with labels whose bands a segment of e
+	// crosses.
+	bands := func(e int32, f func(k, i int32)) {
 		r := p.routes[e]
 		// The gap below the end box the route starts from, or above it
 		// for a reversed edge, whose route runs up from the lower end.
@@ -78,8 +91,8 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 		for i := 1; i < len(r); i++ {
 			a, b := r[i-1], r[i]
 			y0, y1 := min(a.Y, b.Y), max(a.Y, b.Y)
-			// First band ending below y0: usually l or a neighbour, as
-			// routes are walked in order.
+			// First gap whose bands end below y0: usually l or a
+			// neighbour, as routes are walked in order.
 			switch {
 			case l < L && hi[l] > y0 && (l == 0 || hi[l-1] <= y0):
 			case l+1 < L && hi[l+1] > y0 && hi[l] <= y0:
@@ -92,32 +105,23 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 			n := 0
 			for k := nextLab[l]; k < L && lo[k] < y1 && (n < maxBandsPerSegment || !g.direct[e]); k = nextLab[k+1] {
 				n++
-				f(k, a, b)
+				f(k, int32(i))
 			}
 		}
 	}
-	// Count the obstacles of each gap, then clip the segments into place:
-	// grouped by gap without sorting them all.
-	obsAt := make([]int32, L+1)
+	// The segments near each gap's bands, grouped by gap: count, then fill.
+	refAt := make([]int32, L+1)
 	for e := int32(0); e < m; e++ {
-		bands(e, func(k int32, _, _ Point) { obsAt[k+1]++ })
+		bands(e, func(k, _ int32) { refAt[k+1]++ })
 	}
 	for k := int32(0); k < L; k++ {
-		obsAt[k+1] += obsAt[k]
+		refAt[k+1] += refAt[k]
 	}
-	obs := make([]span, obsAt[L])
-	fill := slices.Clone(obsAt[:L])
+	refs := make([]segRef, refAt[L])
+	fill := slices.Clone(refAt[:L])
 	for e := int32(0); e < m; e++ {
-		mine := int32(-1)
-		if hasLabel(e) {
-			mine = rank[uOf[e]]
-		}
-		bands(e, func(k int32, a, b Point) {
-			x0, x1 := clipX(a, b, lo[k], hi[k])
-			if k == mine {
-				own[e] = span{min(own[e].lo, x0), max(own[e].hi, x1)}
-			}
-			obs[fill[k]] = span{x0 - labelGap, x1 + labelGap}
+		bands(e, func(k, i int32) {
+			refs[fill[k]] = segRef{e, i}
 			fill[k]++
 		})
 	}
@@ -134,60 +138,129 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 			fill[l]++
 		}
 	}
-	var free, labSpans []span // merged obstacles of one gap, sorted
+	ownAt := make([]int32, m) // a labelled edge's index in own, in its gap
+	// ownIn is the x-extent of e's route in band b.
+	ownIn := func(e, b int32) span {
+		y0, y1 := band(b)
+		o := span{math.Inf(1), math.Inf(-1)}
+		r := p.routes[e]
+		for i := 1; i < len(r); i++ {
+			if a, c := r[i-1], r[i]; min(a.Y, c.Y) < y1 && max(a.Y, c.Y) > y0 {
+				x0, x1 := clipX(a, c, y0, y1)
+				o = span{min(o.lo, x0), max(o.hi, x1)}
+			}
+		}
+		if o.lo > o.hi { // route misses the band: hostile sizes
+			x := xAt(r, yc[b])
+			o = span{x, x}
+		}
+		return o
+	}
+	// spansIn merges the gap's segments clipped to band b, widened by
+	// labelGap, and the labels placed so far into buf.
+	// In the middle band it also sets the extents in own of the edges
+	// labelled in this gap (ownAt[e] indexes own).
+	spansIn := func(buf []span, gap []segRef, b int32, placed []span, own []labelAt) []span {
+		y0, y1 := band(b)
+		buf = buf[:0]
+		for _, sr := range gap {
+			r := p.routes[sr.e]
+			a, c := r[sr.i-1], r[sr.i]
+			if min(a.Y, c.Y) < y1 && max(a.Y, c.Y) > y0 {
+				x0, x1 := clipX(a, c, y0, y1)
+				buf = append(buf, span{x0 - labelGap, x1 + labelGap})
+				if j := ownAt[sr.e]; own != nil && j >= 0 && j < int32(len(own)) && own[j].e == sr.e {
+					own[j].o = span{min(own[j].o.lo, x0), max(own[j].o.hi, x1)}
+				}
+			}
+		}
+		return merge(append(buf, placed...))
+	}
+	var own []labelAt
+	var mid, upper, labSpans, placed []span
 	for l := int32(0); l < L; l++ {
 		labs := byGap[count[l]:count[l+1]]
 		if len(labs) == 0 {
 			continue
 		}
-		gap := obs[obsAt[l]:obsAt[l+1]]
-		slices.SortFunc(gap, func(a, b span) int { return cmpFloat(a.lo, b.lo) })
-		free, labSpans = free[:0], labSpans[:0]
-		for _, o := range gap {
-			if n := len(free); n > 0 && o.lo <= free[n-1].hi {
-				free[n-1].hi = max(free[n-1].hi, o.hi)
-			} else {
-				free = append(free, o)
+		gap := refs[refAt[l]:refAt[l+1]]
+		own = own[:0]
+		for j, e := range labs {
+			own = append(own, labelAt{e, span{math.Inf(1), math.Inf(-1)}})
+			ownAt[e] = int32(j)
+		}
+		placed = placed[:0]
+		mid = spansIn(mid, gap, 2*l, nil, own)
+		for j := range own {
+			if own[j].o.lo > own[j].o.hi { // route misses the band: hostile sizes
+				x := xAt(p.routes[own[j].e], yc[2*l])
+				own[j].o = span{x, x}
 			}
 		}
-		for _, e := range labs {
-			if own[e].lo > own[e].hi { // route misses the band: hostile sizes
-				x := xAt(p.routes[e], yc[l])
-				own[e] = span{x, x}
-			}
-		}
-		if len(labs) > 1 {
-			slices.SortStableFunc(labs, func(a, b int32) int { return cmpFloat(own[a].lo, own[b].lo) })
-		}
+		slices.SortStableFunc(own, func(a, b labelAt) int { return cmpFloat(a.o.lo, b.o.lo) })
+		withUpper, withLabs := false, false // built once a label needs them
 		search := len(labs) <= maxGapLabels
-		withLabs := false // labSpans kept up to date, once a label needed it
-		for i, e := range labs {
+		for _, la := range own {
+			e, o := la.e, la.o
 			w := lv.labW[e]
-			x := own[e].hi + labelGap
+			b := 2 * l
+			x, ok := o.hi+labelGap, false
 			if search {
-				var ok bool
-				if x, ok = bestSpot(free, own[e], w); !ok {
+				x, ok = bestSpot(mid, o, w)
+				if !ok {
+					if !withUpper {
+						withUpper = true
+						upper = spansIn(upper, gap, 2*l+1, placed, nil)
+					}
+					if x, ok = bestSpot(upper, ownIn(e, 2*l+1), w); ok {
+						b = 2*l + 1
+					}
+				}
+				if !ok {
 					if !withLabs {
 						withLabs = true
-						for _, f := range labs[:i] {
-							lx := p.labels[f].X - lv.labW[f]/2
-							labSpans = insertSpan(labSpans, span{lx - labelSep, lx + lv.labW[f] + labelSep})
-						}
+						labSpans = merge(append(labSpans[:0], placed...))
 					}
-					if x, ok = bestSpot(labSpans, own[e], w); !ok {
-						x = own[e].hi + labelGap
+					if x, ok = bestSpot(labSpans, o, w); !ok {
+						x = o.hi + labelGap
 					}
 				}
 			}
-			p.labels[e] = Point{x + w/2, yc[l]}
+			p.labels[e] = Point{x + w/2, yc[b]}
 			if search {
-				free = insertSpan(free, span{x - labelSep, x + w + labelSep})
+				// A label blocks its x-range in both bands, which overlap.
+				s := span{x - labelSep, x + w + labelSep}
+				placed = append(placed, s)
+				mid = insertSpan(mid, s)
+				if withUpper {
+					upper = insertSpan(upper, s)
+				}
 				if withLabs {
-					labSpans = insertSpan(labSpans, span{x - labelSep, x + w + labelSep})
+					labSpans = insertSpan(labSpans, s)
 				}
 			}
 		}
 	}
+}
+
+// labelAt is a label's edge and the edge's extent in the middle band.
+type labelAt struct {
+	e int32
+	o span
+}
+
+// merge sorts spans and merges overlapping ones, in place.
+func merge(sp []span) []span {
+	slices.SortFunc(sp, func(a, b span) int { return cmpFloat(a.lo, b.lo) })
+	out := sp[:0]
+	for _, o := range sp {
+		if n := len(out); n > 0 && o.lo <= out[n-1].hi {
+			out[n-1].hi = max(out[n-1].hi, o.hi)
+		} else {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // bestSpot is the left end of a label w wide beside an edge whose band
