@@ -43,10 +43,9 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 	m := int32(len(uOf))
 	L := int32(len(top))
 	count := make([]int32, L+1)
-	hasLabel := func(e int32) bool { return uOf[e] != vOf[e] && (lv.labW[e] > 0 || lv.labH[e] > 0) }
 	any := false
 	for e := int32(0); e < m; e++ {
-		if hasLabel(e) {
+		if uOf[e] != vOf[e] && (lv.labW[e] > 0 || lv.labH[e] > 0) {
 			count[rank[uOf[e]]+1]++
 			any = true
 		}
@@ -132,7 +131,7 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 	byGap := make([]int32, count[L])
 	copy(fill, count[:L])
 	for e := int32(0); e < m; e++ {
-		if hasLabel(e) {
+		if uOf[e] != vOf[e] && (lv.labW[e] > 0 || lv.labH[e] > 0) {
 			l := rank[uOf[e]]
 			byGap[fill[l]] = e
 			fill[l]++
@@ -160,7 +159,8 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 	// labelGap, and the labels placed so far into buf.
 	// In the middle band it also sets the extents in own of the edges
 	// labelled in this gap (ownAt[e] indexes own).
-	spansIn := func(buf []span, gap []segRef, b int32, placed []span, own []labelAt) []span {
+	// With raw set, they come unsorted and unmerged, without the labels.
+	spansIn := func(buf []span, gap []segRef, b int32, placed []span, own []labelAt, raw bool) []span {
 		y0, y1 := band(b)
 		buf = buf[:0]
 		for _, sr := range gap {
@@ -174,10 +174,13 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 				}
 			}
 		}
+		if raw {
+			return buf
+		}
 		return merge(append(buf, placed...))
 	}
 	var own []labelAt
-	var mid, upper, labSpans, placed []span
+	var rawMid, mid, upper, labSpans, placed []span
 	for l := int32(0); l < L; l++ {
 		labs := byGap[count[l]:count[l+1]]
 		if len(labs) == 0 {
@@ -190,27 +193,38 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 			ownAt[e] = int32(j)
 		}
 		placed = placed[:0]
-		mid = spansIn(mid, gap, 2*l, nil, own)
+		rawMid = spansIn(rawMid, gap, 2*l, nil, own, true)
 		for j := range own {
 			if own[j].o.lo > own[j].o.hi { // route misses the band: hostile sizes
 				x := xAt(p.routes[own[j].e], yc[2*l])
 				own[j].o = span{x, x}
 			}
 		}
-		slices.SortStableFunc(own, func(a, b labelAt) int { return cmpFloat(a.o.lo, b.o.lo) })
-		withUpper, withLabs := false, false // built once a label needs them
+		if len(own) > 1 {
+			slices.SortStableFunc(own, func(a, b labelAt) int { return cmpFloat(a.o.lo, b.o.lo) })
+		}
+		// Built once a label needs them; until then a label right at its
+		// edge is checked against rawMid and placed by a plain scan.
+		withMid, withUpper, withLabs := false, false, false
 		search := len(labs) <= maxGapLabels
-		for _, la := range own {
+		for j, la := range own {
 			e, o := la.e, la.o
 			w := lv.labW[e]
 			b := 2 * l
 			x, ok := o.hi+labelGap, false
-			if search {
+			if search && !withMid && len(rawMid)+len(placed) <= maxScan {
+				ok = free(rawMid, x, w) && free(placed, x, w)
+			}
+			if search && !ok {
+				if !withMid {
+					withMid = true
+					mid = merge(append(append(mid[:0], rawMid...), placed...))
+				}
 				x, ok = bestSpot(mid, o, w)
 				if !ok {
 					if !withUpper {
 						withUpper = true
-						upper = spansIn(upper, gap, 2*l+1, placed, nil)
+						upper = spansIn(upper, gap, 2*l+1, placed, nil, false)
 					}
 					if x, ok = bestSpot(upper, ownIn(e, 2*l+1), w); ok {
 						b = 2*l + 1
@@ -227,11 +241,13 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 				}
 			}
 			p.labels[e] = Point{x + w/2, yc[b]}
-			if search {
+			if search && j+1 < len(own) {
 				// A label blocks its x-range in both bands, which overlap.
 				s := span{x - labelSep, x + w + labelSep}
 				placed = append(placed, s)
-				mid = insertSpan(mid, s)
+				if withMid {
+					mid = insertSpan(mid, s)
+				}
 				if withUpper {
 					upper = insertSpan(upper, s)
 				}
@@ -241,6 +257,20 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 			}
 		}
 	}
+}
+
+// maxScan is how many spans a gap may have for labels to be checked by a
+// plain scan rather than in merged sorted spans.
+const maxScan = 16
+
+// free says whether [x, x+w] misses every span, as slideRight sees it.
+func free(sp []span, x, w float64) bool {
+	for _, s := range sp {
+		if s.hi > x+eps && s.lo < x+w-eps {
+			return false
+		}
+	}
+	return true
 }
 
 // labelAt is a label's edge and the edge's extent in the middle band.
