@@ -516,6 +516,9 @@ func TestBrowserInteractions(t *testing.T) {
 	}
 	pos := eval[[]float64](t, b, fmt.Sprintf(`(() => { const s = __modelviz, n = s.scene.nodes.find(n => n.id === %q);
 		s.api.centerOn(n.x + n.width/2, n.y + n.height/2, 1); return [s.w/2, document.getElementById('graph').getBoundingClientRect().top + s.h/2]; })()`, sg))
+	// Let a pending resize or redraw settle before clicking, so the point
+	// computed above is still the box's centre.
+	b.nextFrame(t)
 	b.run(t, 5*time.Second, chromedp.MouseClickXY(pos[0], pos[1]))
 	b.waitFor(t, fmt.Sprintf(`__modelviz.scene.groups.some(g => g.id === %q)`, sg))
 	// Selecting a node inside shows the group breadcrumb.
