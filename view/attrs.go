@@ -12,7 +12,7 @@ const maxListItems = 8
 
 // attrRows shows n's attributes as rows, in file order. Subgraphs are
 // drawn as groups, so graph attributes only name themselves here.
-func attrRows(n *model.Node) []Row {
+func (b *builder) attrRows(n *model.Node) []Row {
 	if len(n.Attrs) == 0 {
 		return nil
 	}
@@ -22,7 +22,13 @@ func attrRows(n *model.Node) []Row {
 			break
 		}
 		a := &n.Attrs[i]
-		rows = append(rows, Row{Key: clip(a.Name), Value: clip(attrValue(a))})
+		v := ""
+		if a.Kind == model.AttrTensor && a.Tensor != nil && a.RefAttrName == "" {
+			v = a.Tensor.DType.String() + " " + b.tensorText(a.Tensor, false)
+		} else {
+			v = attrValue(a)
+		}
+		rows = append(rows, Row{Key: clip(a.Name), Value: clip(v)})
 	}
 	return rows
 }

@@ -108,8 +108,8 @@ type builder struct {
 	valBox  map[*model.Value]int32 // graph inputs
 	outBox  map[*model.Value]int32 // graph outputs
 	folded  map[*model.Node]bool
-	counted map[*model.Value]bool // initializers whose params are counted
-	modGrp  map[string]int32      // module path (NUL-joined) -> group
+	loads   int              // tensors read for their values (bounded by maxLoads)
+	modGrp  map[string]int32 // module path (NUL-joined) -> group
 	stack   []*model.Graph
 	budget  bool
 	// mainBoxes is the box count of the main graph; bodies drawn beyond
@@ -126,7 +126,7 @@ func Build(m *model.Model, info *analysis.Info) *Graph {
 	g := &Graph{}
 	b := &builder{g: g, info: info, nodeBox: map[*model.Node]int32{},
 		valBox: map[*model.Value]int32{}, outBox: map[*model.Value]int32{}, folded: map[*model.Node]bool{},
-		counted: map[*model.Value]bool{}, modGrp: map[string]int32{}}
+		modGrp: map[string]int32{}}
 	if m == nil {
 		return g
 	}
@@ -209,11 +209,11 @@ func (b *builder) graph(gr *model.Graph, gp string, parent int32, nesting int) {
 		}
 		x := gbox{id: n.Name, label: n.Op, kind: "op", category: opmeta.Category(n.Domain, n.Op),
 			name: n.Name, group: grp, graph: gp, node: n.ID}
-		x.weights, x.params = b.weights(n)
-		x.attrs = attrRows(n)
-		if b.info != nil {
-			x.macs = b.info.Cost(n).MACs
-		}
+		x.weights = b.weights(n)
+		x.attrs = b.attrRows(n)
+		// Costs of a node include its subgraphs and function body.
+		c := b.info.Cost(n)
+		x.params, x.macs = c.Params, c.MACs
 		b.nodeBox[n] = b.addBox(x)
 		if len(n.Attrs) > 0 || n.Function != nil {
 			subs = append(subs, n)
@@ -382,7 +382,7 @@ func (b *builder) source(v *model.Value) int32 {
 func (b *builder) addEdge(from, to int32, v *model.Value) {
 	e := gedge{from: from, to: to, value: v.Name}
 	if t := b.info.Type(v); t != nil && t.Kind == model.TensorType && t.Shape != nil {
-		e.label = clip(t.Shape.String())
+		e.label = clip(shapeLabel(t.Shape))
 		e.labelW = math.Ceil(TextWidth(e.label, EdgeFontSize, false))
 	}
 	b.g.edges = append(b.g.edges, e)
@@ -435,13 +435,13 @@ func foldable(n *model.Node, outputs map[*model.Value]bool) bool {
 }
 
 // weights lists n's folded inputs (initializers, folded constants and
-// identities of initializers) as rows and counts the elements not
-// counted before.
-func (b *builder) weights(n *model.Node) ([]Row, int64) {
+// identities of initializers) as rows. Params come from analysis, which
+// decides what counts as a weight.
+func (b *builder) weights(n *model.Node) []Row {
 	var rows []Row
-	var params int64
+	layer := opmeta.Category(n.Domain, n.Op) == opmeta.Layer
 	for i, v := range n.Inputs {
-		if v == nil {
+		if v == nil || len(rows) >= maxRows {
 			continue
 		}
 		for j := 0; v.Outer != nil && j < 64; j++ {
@@ -450,34 +450,21 @@ func (b *builder) weights(n *model.Node) ([]Row, int64) {
 		if p := v.Producer; p != nil && b.folded[p] && p.Op == "Identity" {
 			v = weight(p.Inputs[0])
 		}
-		var dims []int64
+		var t *model.Tensor
 		switch {
 		case v.Initializer != nil:
-			dims = v.Initializer.Dims
-			if !b.counted[v] {
-				b.counted[v] = true
-				if k := v.Initializer.NumElements(); k > 0 {
-					params += k
-				}
-			}
+			t = v.Initializer
 		case v.Producer != nil && b.folded[v.Producer]:
-			t := constantTensor(v.Producer)
-			if t == nil {
-				rows = append(rows, Row{Key: role(n, i), Value: "const"})
+			if t = constantTensor(v.Producer); t == nil {
+				rows = append(rows, Row{Key: role(n, i), Value: clip(constantText(v.Producer))})
 				continue
-			}
-			dims = t.Dims
-			if k := t.NumElements(); k > 0 {
-				params += k
 			}
 		default:
 			continue
 		}
-		if len(rows) < maxRows {
-			rows = append(rows, Row{Key: role(n, i), Value: clip(dimsString(dims))})
-		}
+		rows = append(rows, Row{Key: role(n, i), Value: clip(b.tensorText(t, layer))})
 	}
-	return rows, params
+	return rows
 }
 
 // constantTensor is the tensor a Constant node holds, or nil for the
@@ -525,7 +512,7 @@ func role(n *model.Node, i int) string {
 
 func dimsString(d []int64) string {
 	if len(d) == 0 {
-		return "()"
+		return "scalar"
 	}
 	var sb strings.Builder
 	for i, x := range d {
@@ -621,19 +608,23 @@ func (b *builder) modules(root *model.Module) {
 				if i := strings.LastIndexByte(key, '.'); i >= 0 {
 					key = key[i+1:]
 				}
-				var dims []int64
+				// The same rule as analysis.Info.ModuleCost, which has no
+				// per-box (own tensors only) form.
+				text := "?"
 				if v.Initializer != nil {
-					dims = v.Initializer.Dims
 					if k := v.Initializer.NumElements(); k > 0 {
 						x.params += k
 					}
+					if len(x.weights) < maxRows {
+						text = b.tensorText(v.Initializer, key == "weight" || key == "bias")
+					}
 				} else if v.Type != nil {
 					if d, ok := v.Type.Shape.Ints(); ok {
-						dims = d
+						text = dimsString(d)
 					}
 				}
 				if len(x.weights) < maxRows {
-					x.weights = append(x.weights, Row{Key: clip(key), Value: clip(dimsString(dims))})
+					x.weights = append(x.weights, Row{Key: clip(key), Value: clip(text)})
 				}
 			}
 			me := b.addBox(x)
@@ -736,20 +727,28 @@ func (b *builder) aggregate() {
 	g.root.label = "model"
 	g.root.headW = TextWidth(g.root.label, FontSize, true)
 	for _, x := range g.boxes {
-		if x.group >= 0 || (x.kind != "input" && x.kind != "output") {
-			if x.kind == "op" {
-				g.root.ops++
-			}
-			g.root.params += x.params
-			g.root.macs += x.macs
-		}
+		// The cost of a node holding a subgraph includes the subgraph's
+		// nodes, so theirs count only up to the innermost body group.
+		costs := true
 		for gi := x.group; gi >= 0; gi = g.groups[gi].parent {
 			gr := &g.groups[gi]
 			if x.kind == "op" {
 				gr.ops++
 			}
-			gr.params += x.params
-			gr.macs += x.macs
+			if costs {
+				gr.params += x.params
+				gr.macs += x.macs
+			}
+			costs = costs && !gr.sub
+		}
+		if x.group >= 0 || (x.kind != "input" && x.kind != "output") {
+			if x.kind == "op" {
+				g.root.ops++
+			}
+			if costs {
+				g.root.params += x.params
+				g.root.macs += x.macs
+			}
 		}
 	}
 	for i := -1; i < len(g.groups); i++ {

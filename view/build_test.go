@@ -84,7 +84,7 @@ func TestGroupsAndCollapse(t *testing.T) {
 		{"Add", "/Add", []string{"t3", "x"}, []string{"y"}, nil},
 	})
 	m := &model.Model{Graphs: []*model.Graph{g}}
-	dg := Build(m, nil)
+	dg := Build(m, analysis.Analyze(m, analysis.Options{}))
 	// g:a/l2 holds one box only: elided, so its MatMul sits in g:a.
 	var groups []string
 	for _, gi := range dg.Groups() {
@@ -115,7 +115,7 @@ func TestGroupsAndCollapse(t *testing.T) {
 	for _, e := range d1.Edges {
 		edges = append(edges, e.From+">"+e.To+":"+e.Label)
 	}
-	if got := strings.Join(edges, " "); got != "in:x>g:a:1×4 g:a>/Add: in:x>/Add: /Add>out:y:" {
+	if got := strings.Join(edges, " "); got != "in:x>g:a:1×4 g:a>/Add:1×4 in:x>/Add: /Add>out:y:1×4" {
 		t.Errorf("depth 1 edges %s", got)
 	}
 	d2 := mustLayout(t, dg, Options{Depth: 2})
@@ -167,7 +167,8 @@ func TestFoldConstantsAndIDs(t *testing.T) {
 		t.Errorf("boxes %s", got)
 	}
 	add := sc.Nodes[3]
-	if add.Label != "Add" || len(add.Rows) != 1 || add.Rows[0] != (Row{"B", "2×3"}) || add.Params != 6 {
+	// No data: the dims. Params come from analysis (none without it).
+	if add.Label != "Add" || len(add.Rows) != 1 || add.Rows[0] != (Row{"B", "2×3"}) || add.Params != 0 {
 		t.Errorf("Add box %+v", add)
 	}
 }
@@ -430,4 +431,27 @@ func TestExponentialFunctionsAndWideNodes(t *testing.T) {
 	}
 	sc := mustLayout(t, dg, Options{Depth: 1})
 	checkScene(t, "exponential", sc)
+}
+
+// A node's cost includes its subgraphs, so the body boxes' costs are not
+// added again above their body group: the whole model as one box costs
+// what its main graph's nodes cost.
+func TestSubgraphCostsCountOnce(t *testing.T) {
+	m := open(t, testutil.Corpus(t, "control_flow.onnx"))
+	info := analysis.Analyze(m, analysis.Options{})
+	var want analysis.Cost
+	for _, n := range m.Graphs[0].Nodes {
+		c := info.Cost(n)
+		want.Params += c.Params
+		want.MACs += c.MACs
+	}
+	if want.Params == 0 {
+		t.Fatal("control_flow has no params")
+	}
+	sc := mustLayout(t, Build(m, info), Options{Depth: 0})
+	for _, b := range sc.Nodes {
+		if b.Kind == "group" && (b.Params != want.Params || b.MACs != want.MACs) {
+			t.Errorf("model box: params %d, MACs %d; want %d, %d", b.Params, b.MACs, want.Params, want.MACs)
+		}
+	}
 }
