@@ -23,11 +23,15 @@ type Graph struct {
 	root ggroup
 	// Warnings are limits hit while building (subgraph budget, recursion).
 	Warnings []string
+	// mods are the group paths before singleton groups were elided, so a
+	// box still knows its own module (gbox.mod).
+	mods [][]string
 }
 
 type gbox struct {
 	id, label, kind, category, name string
 	group                           int32 // innermost group, -1 for the root
+	mod                             int32 // group before singletons were elided: Graph.mods
 	weights, attrs                  []Row
 	weightW, attrW                  float64 // widest row of each kind
 	nameW, headW                    float64
@@ -674,6 +678,13 @@ func shortType(t string) string {
 // groups: a box inside a rectangle of its own name adds nothing.
 func (b *builder) elideSingletons() {
 	g := b.g
+	for i := range g.boxes {
+		g.boxes[i].mod = g.boxes[i].group
+	}
+	g.mods = make([][]string, len(g.groups))
+	for i := range g.groups {
+		g.mods[i] = g.groups[i].path
+	}
 	if len(g.groups) == 0 {
 		return
 	}

@@ -130,6 +130,11 @@ func TestGroupsAndCollapse(t *testing.T) {
 	if got := boxIDs(scoped); got != "scope-in:x g:a/l1 /a/l2/MatMul scope-out:t3" {
 		t.Errorf("--group a boxes %s", got)
 	}
+	// A graph input keeps its name; a value made inside is named by its
+	// producer's module (l2, though elided as a group) and tensor.
+	if in, out := scoped.Nodes[0], scoped.Nodes[3]; in.Label != "x" || out.Label != "l2 · t3" || out.Name != "t3" {
+		t.Errorf("pills %q %q (%q)", in.Label, out.Label, out.Name)
+	}
 	if got := boxIDs(mustLayout(t, dg, Options{Group: "a", Depth: 0})); got != "scope-in:x g:a scope-out:t3" {
 		t.Errorf("--group a --depth 0 boxes %s", got)
 	}

@@ -219,7 +219,8 @@ type pillKey struct {
 
 type pill struct {
 	id, label, graph string
-	node             int32 // layout node
+	name             string // the tensor's full name
+	node             int32  // layout node
 }
 
 // boundary finds the pills of a scoped layout; rep is its expansion.
@@ -230,12 +231,20 @@ func (g *Graph) boundary(rep []int32) *boundary {
 		gi := g.boxes[b].group
 		return gi >= 0 && rep[gi] != -2
 	}
+	var scopePath []string // the outermost group in scope
+	for i := range g.groups {
+		if p := g.groups[i].parent; rep[i] != -2 && (p < 0 || rep[p] == -2) {
+			scopePath = g.groups[i].path
+			break
+		}
+	}
 	bd := &boundary{inOf: map[pillKey]int32{}, outOf: map[pillKey]int32{}}
 	type out struct {
 		key  pillKey
 		edge int32
 	}
 	var outs []out
+	graphOut := map[pillKey]bool{} // values the graph outputs keep their names
 	for i := range g.edges {
 		e := &g.edges[i]
 		if e.order {
@@ -248,9 +257,16 @@ func (g *Graph) boundary(rep []int32) *boundary {
 		case !fi && ti && g.boxes[e.to].kind != "input":
 			if _, ok := bd.inOf[key]; !ok {
 				bd.inOf[key] = int32(len(bd.ins))
-				bd.ins = append(bd.ins, pill{label: e.value, graph: g.boxes[e.to].graph})
+				label := e.value
+				if g.boxes[e.from].kind != "input" {
+					label = g.pillLabel(e.from, e.value, scopePath)
+				}
+				bd.ins = append(bd.ins, pill{label: label, name: e.value, graph: g.boxes[e.to].graph})
 			}
 		case fi && !ti && g.boxes[e.from].kind != "output":
+			if g.boxes[e.to].kind == "output" {
+				graphOut[key] = true
+			}
 			if _, ok := bd.outOf[key]; !ok {
 				bd.outOf[key] = -1
 				outs = append(outs, out{key, int32(i)})
@@ -260,18 +276,55 @@ func (g *Graph) boundary(rep []int32) *boundary {
 	sort.SliceStable(outs, func(a, b int) bool { return outs[a].key.box < outs[b].key.box })
 	for _, o := range outs {
 		bd.outOf[o.key] = int32(len(bd.outs))
-		bd.outs = append(bd.outs, pill{label: o.key.value, graph: g.boxes[o.key.box].graph})
+		label := o.key.value
+		if !graphOut[o.key] {
+			label = g.pillLabel(o.key.box, o.key.value, scopePath)
+		}
+		bd.outs = append(bd.outs, pill{label: label, name: o.key.value, graph: g.boxes[o.key.box].graph})
 	}
 	// IDs as graph inputs and outputs have them, under their own prefix
 	// (reserved in uniqueIDs, so no op takes one).
 	seen, next := map[string]bool{}, map[string]int{}
 	for k := range bd.ins {
-		bd.ins[k].id = uniqueIn(seen, next, ioID("scope-in:", bd.ins[k].graph, bd.ins[k].label))
+		bd.ins[k].id = uniqueIn(seen, next, ioID("scope-in:", bd.ins[k].graph, bd.ins[k].name))
 	}
 	for k := range bd.outs {
-		bd.outs[k].id = uniqueIn(seen, next, ioID("scope-out:", bd.outs[k].graph, bd.outs[k].label))
+		bd.outs[k].id = uniqueIn(seen, next, ioID("scope-out:", bd.outs[k].graph, bd.outs[k].name))
 	}
 	return bd
+}
+
+// pillLabel names a value at the scope's border by where it is made: the
+// producer's module relative to the scope ("features.3" beside
+// features.4, "block.3.0" inside it) and the last part of the tensor name
+// without "_output_0" ("features.3 · Add"). Tensor names carry the whole
+// module path and are often the widest thing in the figure.
+func (g *Graph) pillLabel(from int32, value string, scope []string) string {
+	tail := value
+	if i := strings.LastIndexByte(tail, '/'); i >= 0 && i < len(tail)-1 {
+		tail = tail[i+1:]
+	}
+	if t := strings.TrimSuffix(tail, "_output_0"); t != "" {
+		tail = t
+	}
+	if tail == "" {
+		tail = g.boxes[from].label // an unnamed value: its op
+	}
+	var path []string
+	if mi := g.boxes[from].mod; mi >= 0 && int(mi) < len(g.mods) {
+		path = g.mods[mi]
+	}
+	if len(path) == 0 {
+		return tail
+	}
+	k := 0
+	for k < len(path) && k < len(scope) && path[k] == scope[k] {
+		k++
+	}
+	if k == len(path) {
+		k-- // made in the scope itself or an ancestor: that module's name
+	}
+	return torchName(path[k:]) + " · " + tail
 }
 
 // uniqueIn returns id, or id#2, id#3... when seen has it; next keeps
@@ -314,6 +367,6 @@ func (bd *boundary) box(k int32, r layout.Rect) Box {
 	} else {
 		kind, p = "output", &bd.outs[int(k)-len(bd.ins)]
 	}
-	return Box{ID: p.id, Label: clip(p.label), Kind: kind, Category: opmeta.IO, Name: p.label,
+	return Box{ID: p.id, Label: clip(p.label), Kind: kind, Category: opmeta.IO, Name: p.name,
 		X: r.X, Y: r.Y, W: r.W, H: r.H, Graph: p.graph, Node: -1}
 }

@@ -111,8 +111,12 @@ func TestScopeBoundaryPills(t *testing.T) {
 	if fmt.Sprint(outs) != "[/features/features.3/Add]" || last != "/features/features.3/Add" {
 		t.Errorf("output pill fed by %v, last box %s", outs, last)
 	}
-	if b := sc.Nodes[0]; b.Kind != "input" || b.ID != "scope-in:/features/features.2/block/block.2/block.2.0/Conv_output_0" || b.Label != b.Name {
+	if b := sc.Nodes[0]; b.Kind != "input" || b.ID != "scope-in:/features/features.2/block/block.2/block.2.0/Conv_output_0" ||
+		b.Label != "features.2.block.2.0 · Conv" || b.Name != "/features/features.2/block/block.2/block.2.0/Conv_output_0" {
 		t.Errorf("input pill %+v", b)
+	}
+	if b := sc.Nodes[len(sc.Nodes)-1]; b.Kind != "output" || b.Label != "features.3 · Add" || b.Name != "/features/features.3/Add_output_0" {
+		t.Errorf("output pill %+v", b)
 	}
 	for _, e := range sc.Edges {
 		if e.From == sc.Nodes[0].ID && e.To == first && e.Label != "1×24×28×28" {
@@ -329,4 +333,28 @@ func hasSubgraphs(g *Graph) bool {
 		}
 	}
 	return false
+}
+
+// Pills of values that are graph outputs keep the output's name; others
+// are named by the producer's module relative to the scope.
+func TestPillLabels(t *testing.T) {
+	g := makeGraph([]string{"x"}, []string{"y"}, nil, []spec{
+		{"Relu", "/enc/a/Relu", []string{"x"}, []string{"/enc/a/Relu_output_0"}, []string{"enc", "a"}},
+		{"Neg", "/enc/b/Neg", []string{"/enc/a/Relu_output_0"}, []string{""}, []string{"enc", "b"}},
+		{"Sigmoid", "/enc/b/Sigmoid", []string{"/enc/a/Relu_output_0"}, []string{"y"}, []string{"enc", "b"}},
+		{"Exp", "/enc/b/Exp", []string{"y"}, []string{"z"}, []string{"enc", "b"}},
+		{"Abs", "/dec/Abs", []string{"z"}, []string{"w"}, []string{"dec"}},
+	})
+	g.Outputs = append(g.Outputs, g.Values[len(g.Values)-1])
+	sc := mustLayout(t, Build(&model.Model{Graphs: []*model.Graph{g}}, nil), Options{Depth: -1, Group: "enc/b"})
+	var got []string
+	for _, b := range sc.Nodes {
+		if b.Kind != "op" {
+			got = append(got, b.ID+"="+b.Label)
+		}
+	}
+	want := "scope-in:/enc/a/Relu_output_0=a · Relu scope-out:y=y scope-out:z=b · z"
+	if strings.Join(got, " ") != want {
+		t.Errorf("pills %s, want %s", strings.Join(got, " "), want)
+	}
 }
