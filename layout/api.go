@@ -76,12 +76,16 @@ type Point struct{ X, Y float64 }
 // Route is an edge's polyline; the first point lies on the border of the
 // From box and the last on the border of the To box (for top-to-bottom:
 // usually the bottom and top borders; reversed edges of a cycle run the
-// other way; self loops leave and enter the right border). No segment
+// other way; self loops leave and enter the right border). Edges from
+// different places ending on one side of a box end apart (12 px, or
+// spread over the side when it is narrower), so their arrowheads do not
+// stack; edges through one port of a group share their route. No segment
 // passes through a box, except long edges past the work bound of huge
 // hostile graphs, which are drawn straight. Label is the centre of the
 // label box when the edge has one (LabelW or LabelH > 0); labels do not
-// overlap boxes, and miss other edges and labels wherever a free spot
-// lies within about a label's width of their edge. An edge whose From or To is out of range has no points.
+// overlap boxes, and miss other edges and labels (keeping 8 px from
+// other labels) wherever a free spot lies within about a label's width
+// of their edge. An edge whose From or To is out of range has no points.
 type Route struct {
 	Points []Point
 	Label  Point

@@ -13,7 +13,7 @@ import (
 
 const (
 	labelBandPad = 2.0 // above and below the label band, for arrowheads
-	labelSep     = 2.0 // between two labels
+	labelSep     = 8.0 // between two labels, so that neighbours read as two
 	// maxGapLabels bounds the labels of one gap that search for a free
 	// spot; beyond it (hostile graphs) they go right of their edge.
 	maxGapLabels = 4096
@@ -28,16 +28,18 @@ type span struct{ lo, hi float64 }
 // segRef is the segment ending at point i of the route of edge e.
 type segRef struct{ e, i int32 }
 
-// upperGap is the room above a gap's upper label band.
+// upperGap is the room above a gap's upper label band, and below its
+// lower one.
 const upperGap = 4.0
 
 // placeLabels puts the label of each edge in the gap below its upper end.
-// A gap has two label bands: the middle, and a higher one for when the
-// middle is crowded (a flat diagonal crosses the two at different x). In
-// the middle band, then the upper, a label goes right of its edge if
-// that is free of other edges and labels, else left of it, else to the
-// nearest free spot within about a label's width; failing both bands, to
-// a spot in the middle that only crosses edges, else right of the edge.
+// A gap has three label bands: the middle, and a higher and a lower one
+// for when the middle is crowded (a flat diagonal crosses them at
+// different x). In the middle band, then the upper, then the lower, a
+// label goes right of its edge if that is free of other edges and
+// labels, else left of it, else to the nearest free spot within about a
+// label's width; failing every band, to a spot in the middle that only
+// crosses edges, else right of the edge.
 func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64, uOf, vOf []int32, rev []bool) {
 	rank := g.rank
 	m := int32(len(uOf))
@@ -53,20 +55,21 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 	if !any {
 		return
 	}
-	// Band centres: yc[2l] the middle of gap l, yc[2l+1] the upper band.
-	// lo..hi spans both bands with their padding.
-	yc := make([]float64, 2*L)
+	// Band centres: yc[3l] the middle of gap l, yc[3l+1] the upper band,
+	// yc[3l+2] the lower. lo..hi spans the bands with their padding.
+	yc := make([]float64, 3*L)
 	lo := make([]float64, L)
 	hi := make([]float64, L)
 	for l := int32(0); l < L; l++ {
 		gapTop := top[l] + layerH[l]
-		yc[2*l] = gapTop + (rankSep+gapH[l])/2
-		yc[2*l+1] = gapTop + upperGap + gapH[l]/2
-		lo[l] = yc[2*l+1] - gapH[l]/2 - labelBandPad
-		hi[l] = yc[2*l] + gapH[l]/2 + labelBandPad
+		yc[3*l] = gapTop + (rankSep+gapH[l])/2
+		yc[3*l+1] = gapTop + upperGap + gapH[l]/2
+		yc[3*l+2] = gapTop + rankSep + gapH[l] - upperGap - gapH[l]/2
+		lo[l] = yc[3*l+1] - gapH[l]/2 - labelBandPad
+		hi[l] = yc[3*l+2] + gapH[l]/2 + labelBandPad
 	}
 	band := func(b int32) (float64, float64) {
-		h := gapH[b/2]/2 + labelBandPad
+		h := gapH[b/3]/2 + labelBandPad
 		return yc[b] - h, yc[b] + h
 	}
 	nextLab := make([]int32, L+1) // first gap >= l holding labels
@@ -180,7 +183,7 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 		return merge(append(buf, placed...))
 	}
 	var own []labelAt
-	var rawMid, mid, upper, labSpans, placed []span
+	var rawMid, mid, upper, lower, labSpans, placed []span
 	for l := int32(0); l < L; l++ {
 		labs := byGap[count[l]:count[l+1]]
 		if len(labs) == 0 {
@@ -193,10 +196,10 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 			ownAt[e] = int32(j)
 		}
 		placed = placed[:0]
-		rawMid = spansIn(rawMid, gap, 2*l, nil, own, true)
+		rawMid = spansIn(rawMid, gap, 3*l, nil, own, true)
 		for j := range own {
 			if own[j].o.lo > own[j].o.hi { // route misses the band: hostile sizes
-				x := xAt(p.routes[own[j].e], yc[2*l])
+				x := xAt(p.routes[own[j].e], yc[3*l])
 				own[j].o = span{x, x}
 			}
 		}
@@ -205,56 +208,81 @@ func (p *placed) placeLabels(lv *level, g *layered, top, layerH, gapH []float64,
 		}
 		// Built once a label needs them; until then a label right at its
 		// edge is checked against rawMid and placed by a plain scan.
-		withMid, withUpper, withLabs := false, false, false
-		search := len(labs) <= maxGapLabels
-		for j, la := range own {
-			e, o := la.e, la.o
+		withMid, withUpper, withLower, withLabs := false, false, false, false
+		// spot finds a free spot for e's label in the middle, upper or
+		// lower band, within reach of its edge.
+		spot := func(e int32, o span, w, reach float64) (float64, int32, bool) {
+			x := o.hi + labelGap
+			if !withMid && len(rawMid)+len(placed) <= maxScan && free(rawMid, x, w) && free(placed, x, w) {
+				return x, 3 * l, true
+			}
+			if !withMid {
+				withMid = true
+				mid = merge(append(append(mid[:0], rawMid...), placed...))
+			}
+			if x, ok := bestSpot(mid, o, w, reach); ok {
+				return x, 3 * l, true
+			}
+			if !withUpper {
+				withUpper = true
+				upper = spansIn(upper, gap, 3*l+1, placed, nil, false)
+			}
+			if x, ok := bestSpot(upper, ownIn(e, 3*l+1), w, reach); ok {
+				return x, 3*l + 1, true
+			}
+			if !withLower {
+				withLower = true
+				lower = spansIn(lower, gap, 3*l+2, placed, nil, false)
+			}
+			if x, ok := bestSpot(lower, ownIn(e, 3*l+2), w, reach); ok {
+				return x, 3*l + 2, true
+			}
+			return 0, 0, false
+		}
+		put := func(e int32, x float64, b int32) {
 			w := lv.labW[e]
-			b := 2 * l
-			x, ok := o.hi+labelGap, false
-			if search && !withMid && len(rawMid)+len(placed) <= maxScan {
-				ok = free(rawMid, x, w) && free(placed, x, w)
-			}
-			if search && !ok {
-				if !withMid {
-					withMid = true
-					mid = merge(append(append(mid[:0], rawMid...), placed...))
-				}
-				x, ok = bestSpot(mid, o, w)
-				if !ok {
-					if !withUpper {
-						withUpper = true
-						upper = spansIn(upper, gap, 2*l+1, placed, nil, false)
-					}
-					if x, ok = bestSpot(upper, ownIn(e, 2*l+1), w); ok {
-						b = 2*l + 1
-					}
-				}
-				if !ok {
-					if !withLabs {
-						withLabs = true
-						labSpans = merge(append(labSpans[:0], placed...))
-					}
-					if x, ok = bestSpot(labSpans, o, w); !ok {
-						x = o.hi + labelGap
-					}
-				}
-			}
 			p.labels[e] = Point{x + w/2, yc[b]}
-			if search && j+1 < len(own) {
-				// A label blocks its x-range in both bands, which overlap.
-				s := span{x - labelSep, x + w + labelSep}
-				placed = append(placed, s)
-				if withMid {
-					mid = insertSpan(mid, s)
+			// A label blocks its x-range in every band: they overlap.
+			s := span{x - labelSep, x + w + labelSep}
+			placed = append(placed, s)
+			if withMid {
+				mid = insertSpan(mid, s)
+			}
+			if withUpper {
+				upper = insertSpan(upper, s)
+			}
+			if withLower {
+				lower = insertSpan(lower, s)
+			}
+			if withLabs {
+				labSpans = insertSpan(labSpans, s)
+			}
+		}
+		if len(labs) > maxGapLabels {
+			for _, la := range own {
+				put(la.e, la.o.hi+labelGap, 3*l)
+			}
+			continue
+		}
+		for _, la := range own {
+			e, o, w := la.e, la.o, lv.labW[la.e]
+			reach := max(w, 40) + 2*labelGap
+			// Right beside the edge in any band beats a spot slid along.
+			x, b, ok := spot(e, o, w, 0)
+			if !ok {
+				x, b, ok = spot(e, o, w, reach)
+			}
+			if !ok {
+				if !withLabs {
+					withLabs = true
+					labSpans = merge(append(labSpans[:0], placed...))
 				}
-				if withUpper {
-					upper = insertSpan(upper, s)
-				}
-				if withLabs {
-					labSpans = insertSpan(labSpans, s)
+				b = 3 * l
+				if x, ok = bestSpot(labSpans, o, w, reach); !ok {
+					x = o.hi + labelGap
 				}
 			}
+			put(e, x, b)
 		}
 	}
 }
@@ -296,11 +324,10 @@ func merge(sp []span) []span {
 // bestSpot is the left end of a label w wide beside an edge whose band
 // extent is o, missing the merged spans sp (which may include the edge):
 // right of the edge beats left, and a spot right at the edge beats one
-// slid along. placeLabels asks first with the spans of edges and labels,
-// then, if nothing is free, with those of labels alone.
-func bestSpot(sp []span, o span, w float64) (float64, bool) {
+// slid along, at most reach. placeLabels asks first with the spans of
+// edges and labels, then, if nothing is free, with those of labels alone.
+func bestSpot(sp []span, o span, w, reach float64) (float64, bool) {
 	r0, l0 := o.hi+labelGap, o.lo-labelGap-w
-	reach := max(w, 40) + 2*labelGap
 	r, okR := slideRight(sp, r0, w, reach)
 	if okR && r == r0 {
 		return r, true

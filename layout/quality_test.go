@@ -2,6 +2,9 @@ package layout
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -126,5 +129,121 @@ func TestLabelsCrowdedGap(t *testing.T) {
 			out := Layout(in)
 			check(t, in, out)
 		})
+	}
+}
+
+// checkEndsApart: edges from distinct nodes arriving at the same side of
+// a box (the top in TB, the left in LR) end at least headSep apart, or
+// evenly spread over the side less crowdMargin at each corner when it is
+// too narrow for that, so that their arrowheads do not stack. For inputs
+// without groups: edges entering a group from outside share its port.
+func checkEndsApart(tb testing.TB, in *Input, out *Output) {
+	tb.Helper()
+	lr := in.Dir == LeftToRight
+	// along is a point's position along a box's entry side and its
+	// distance from that side; size the side's length.
+	along := func(p Point, r Rect) (float64, float64) {
+		if lr {
+			return p.Y - r.Y, math.Abs(p.X - r.X)
+		}
+		return p.X - r.X, math.Abs(p.Y - r.Y)
+	}
+	type end struct {
+		from int32
+		x    float64
+	}
+	ins := make([][]end, len(in.Nodes))
+	count := make([]int, len(in.Nodes)) // route ends on the entry side
+	for e, ed := range in.Edges {
+		pts := out.Edges[e].Points
+		if len(pts) < 2 || ed.From == ed.To {
+			continue
+		}
+		if x, d := along(pts[len(pts)-1], out.Nodes[ed.To]); d < 0.5 {
+			ins[ed.To] = append(ins[ed.To], end{ed.From, x})
+			count[ed.To]++
+		}
+		if _, d := along(pts[0], out.Nodes[ed.From]); d < 0.5 {
+			count[ed.From]++
+		}
+	}
+	for v, es := range ins {
+		w := out.Nodes[v].W
+		if lr {
+			w = out.Nodes[v].H
+		}
+		k := count[v]
+		for i := range es {
+			for j := i + 1; j < len(es); j++ {
+				if es[i].from == es[j].from {
+					continue
+				}
+				want := min(headSep, (w-2*min(w/4, crowdMargin))/float64(k-1))
+				if d := math.Abs(es[i].x - es[j].x); d < want-1e-6 {
+					tb.Fatalf("node %d (%v wide, %d ends on its side): edges from %d and %d end %v apart, want %v",
+						v, w, k, es[i].from, es[j].from, d, want)
+				}
+			}
+		}
+	}
+}
+
+// Distinct in-edges of a box end apart, on the corpus graphs and random
+// acyclic graphs, in both directions; a fan-in onto a narrow box spreads
+// over its width, and an edge from straight above stays straight.
+func TestEndsApart(t *testing.T) {
+	for _, name := range corpusGraphs {
+		g := readGraph(t, name)
+		for _, dir := range []Direction{TopToBottom, LeftToRight} {
+			for _, sizes := range []int{sizesBench, sizesViewer} {
+				in := inputOf(g, sizes, false)
+				in.Dir = dir
+				checkEndsApart(t, in, Layout(in))
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 200; i++ {
+		n := r.IntN(40)
+		in := randomGraph(r, n, r.IntN(3*n+1), 0, false, i%3 == 0)
+		if i%2 == 0 {
+			in.Dir = LeftToRight
+		}
+		out := Layout(in)
+		check(t, in, out)
+		checkEndsApart(t, in, out)
+	}
+	// Four wide sources over a 48 px box: ends at least 10 px apart.
+	in := &Input{}
+	for i := 0; i < 4; i++ {
+		in.Nodes = append(in.Nodes, Node{W: 120, H: 30, Group: -1})
+		in.Edges = append(in.Edges, Edge{From: int32(i), To: 4})
+	}
+	in.Nodes = append(in.Nodes, Node{W: 48, H: 24, Group: -1})
+	out := Layout(in)
+	check(t, in, out)
+	checkEndsApart(t, in, out)
+	xs := make([]float64, 4)
+	for i := range xs {
+		pts := out.Edges[i].Points
+		xs[i] = pts[len(pts)-1].X
+	}
+	slices.Sort(xs)
+	for i := 1; i < 4; i++ {
+		if xs[i]-xs[i-1] < 10 {
+			t.Fatalf("ends at %v: want them at least 10 px apart", xs)
+		}
+	}
+	// A chain with a side input: the chain's edges stay vertical.
+	in = &Input{Nodes: []Node{{W: 100, H: 30, Group: -1}, {W: 100, H: 30, Group: -1}, {W: 100, H: 30, Group: -1}, {W: 60, H: 30, Group: -1}}}
+	in.Edges = []Edge{{From: 0, To: 1}, {From: 1, To: 2}, {From: 3, To: 2}, {From: 0, To: 2}}
+	out = Layout(in)
+	check(t, in, out)
+	checkEndsApart(t, in, out)
+	for _, e := range []int{0, 1} {
+		pts := out.Edges[e].Points
+		if len(pts) != 2 || pts[0].X != pts[1].X {
+			t.Errorf("chain edge %d: route %v, want one vertical segment", e, pts)
+		}
 	}
 }

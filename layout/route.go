@@ -60,7 +60,9 @@ func (p *placed) place(lv *level, g *layered, xc []float64, uOf, vOf []int32, re
 	}
 	loopsSeen := make([]int32, n)
 	minY, maxY, maxX := 0.0, 0.0, math.Inf(-1) // reach of detours
-	var pts []Point
+	// Where each edge leaves its upper end and reaches its lower end
+	// (oriented), before and after spreading the ends sharing a side.
+	xs := make([]float64, 2*m)
 	for e := int32(0); e < m; e++ {
 		u, v := uOf[e], vOf[e]
 		if u == v {
@@ -108,6 +110,20 @@ func (p *placed) place(lv *level, g *layered, xc []float64, uOf, vOf []int32, re
 			xv = attach(v, offV, 0)
 			xu = attach(u, -1, xv)
 		}
+		xs[2*e], xs[2*e+1] = xu, xv
+	}
+	p.spreadEnds(lv, g, xc, xs, uOf, vOf, rev)
+	var pts []Point
+	for e := int32(0); e < m; e++ {
+		u, v := uOf[e], vOf[e]
+		if u == v {
+			continue
+		}
+		chain := g.dummies[g.chainAt[e]:g.chainAt[e+1]]
+		if g.direct[e] {
+			chain = nil
+		}
+		xu, xv := xs[2*e], xs[2*e+1]
 		pts = pts[:0]
 		ru, rv := rank[u], rank[v]
 		pts = append(pts, Point{xu, p.y[u] + lv.h[u]})
