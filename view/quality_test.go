@@ -62,10 +62,11 @@ func TestCorpusQuality(t *testing.T) {
 	// Overlaps remain where diagonals (fan-ins of weights, channel
 	// shuffles, gpt's Unsqueeze -> Concat in LR) cover every spot within
 	// reach of the edge (a label's width, at least 40 px) on both sides in
-	// both label bands of the gap; sliding further would part labels from
-	// their edges. They were 2232 of 19410 (11.5%) before the engine
-	// looked for free spots, 269 (1.4%) after.
-	if limit := labels / 50; overlaps > limit {
+	// the three label bands of the gap; sliding further would part labels
+	// from their edges. They were 2232 of 19410 (11.5%) before the engine
+	// looked for free spots, 151 (0.8%) with three bands; the bound keeps
+	// that within 1%.
+	if limit := labels / 100; overlaps > limit {
 		t.Errorf("%d of %d edge labels overlap another edge or label, want at most %d", overlaps, labels, limit)
 	}
 	for _, r := range rows {
