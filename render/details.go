@@ -21,14 +21,17 @@ type NodeDetails struct {
 	Doc     string  `json:"doc,omitempty"`
 	Group   string  `json:"group,omitempty"` // module path, dotted
 	Attrs   []Field `json:"attrs,omitempty"`
-	Inputs  []Field `json:"inputs,omitempty"`  // Name: "X: input_name"; Value: "float32 1×4"
-	Outputs []Field `json:"outputs,omitempty"` // like Inputs
+	Inputs  []Field `json:"inputs,omitempty"`  // Name: "X" (formal name, else the index); Tensor: "input_name"; Value: "float32 1×4"
+	Outputs []Field `json:"outputs,omitempty"` // like Inputs; Name is the index
 }
 
 // Field is one named line of the panel.
 type Field struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`
+	// Tensor names the value an input or output carries (long paths, so
+	// the panel shows it with the value, keeping Name a short label).
+	Tensor string `json:"tensor,omitempty"`
 }
 
 // Bounds on what one panel holds, so a hostile model cannot blow up the
@@ -65,7 +68,7 @@ func ModelDetails(m *model.Model, info *analysis.Info) func(b *view.Box) *NodeDe
 			if len(d.Attrs) >= maxFields {
 				break
 			}
-			d.Attrs = append(d.Attrs, Field{n.Attrs[i].Name, clip(AttrString(&n.Attrs[i]))})
+			d.Attrs = append(d.Attrs, Field{Name: n.Attrs[i].Name, Value: clip(AttrString(&n.Attrs[i]))})
 		}
 		for i, v := range n.Inputs {
 			if len(d.Inputs) >= maxFields {
@@ -74,18 +77,21 @@ func ModelDetails(m *model.Model, info *analysis.Info) func(b *view.Box) *NodeDe
 			formal := opmeta.InputName(n.Domain, n.Op, i)
 			if v == nil {
 				if formal != "" {
-					d.Inputs = append(d.Inputs, Field{formal, "(omitted)"})
+					d.Inputs = append(d.Inputs, Field{Name: formal, Value: "(omitted)"})
 				}
 				continue
 			}
+			if formal == "" {
+				formal = strconv.Itoa(i)
+			}
 			d.Inputs = append(d.Inputs, valueField(formal, v, info))
 		}
-		for _, v := range n.Outputs {
+		for i, v := range n.Outputs {
 			if len(d.Outputs) >= maxFields {
 				break
 			}
 			if v != nil {
-				d.Outputs = append(d.Outputs, valueField("", v, info))
+				d.Outputs = append(d.Outputs, valueField(strconv.Itoa(i), v, info))
 			}
 		}
 		return d
@@ -104,7 +110,7 @@ func valueDetails(g *model.Graph, b *view.Box, info *analysis.Info) *NodeDetails
 	for _, v := range list {
 		if v != nil && v.Name == name {
 			d := &NodeDetails{Name: v.Name, Doc: clip(v.Doc)}
-			f := valueField("", v, info)
+			f := valueField("value", v, info)
 			if b.Kind == "input" {
 				d.Outputs = []Field{f}
 			} else {
@@ -166,11 +172,7 @@ func resolveGraph(g *model.Graph, p string) *model.Graph {
 	return g
 }
 
-func valueField(formal string, v *model.Value, info *analysis.Info) Field {
-	name := v.Name
-	if formal != "" && formal != name {
-		name = formal + ": " + name
-	}
+func valueField(key string, v *model.Value, info *analysis.Info) Field {
 	t := v.Type
 	if info != nil {
 		t = info.Type(v)
@@ -179,7 +181,7 @@ func valueField(formal string, v *model.Value, info *analysis.Info) Field {
 	if v.Initializer != nil {
 		val = v.Initializer.DType.String() + " " + dimsString(v.Initializer.Dims) + " (weight)"
 	}
-	return Field{clip(name), clip(val)}
+	return Field{Name: clip(key), Value: clip(val), Tensor: clip(v.Name)}
 }
 
 // TypeString describes a type: "float32 1×3×224×224", "sequence of ...".

@@ -10,9 +10,20 @@ import (
 )
 
 // DOT writes s as a Graphviz digraph for people who want Graphviz to lay
-// it out: expanded groups become nested clusters, boxes HTML-like tables
+// it out: expanded groups become nested clusters, tinted deeper with each
+// level as drawScene's translucent fills stack, boxes HTML-like tables
 // with the header coloured by category, edges carry shapes. Positions
 // are not written; Graphviz computes its own.
+//
+// Graphviz fills an HTML table inside the table's rounded corners but a
+// cell's fill is square, so a coloured header cell would poke out past
+// the border. A box is therefore one rounded table whose cells have no
+// fill: a header-only box is filled with the header colour, a box with
+// rows with a two-stop top-to-bottom gradient that switches from the
+// header colour to the body colour where the header row ends (fixed row
+// heights make that point exact). Graphviz's SVG and cairo outputs (PNG,
+// PDF) draw such gradients; -Tps fills the whole box with the header
+// colour.
 func DOT(w io.Writer, s *view.Scene, opt Options) error {
 	th, err := themeByName(opt.Theme)
 	if err != nil {
@@ -34,7 +45,7 @@ func DOT(w io.Writer, s *view.Scene, opt Options) error {
 	}
 	bw.WriteString("];\n")
 	fmt.Fprintf(bw, "  node [shape=plain, fontname=\"Helvetica\", fontsize=%g];\n", m.LabelSize)
-	fmt.Fprintf(bw, "  edge [color=%q, fontname=\"Helvetica\", fontsize=%g, fontcolor=%q, arrowsize=0.6];\n", th.edge.css(), m.EdgeLabelSize, th.edgeLabel.css())
+	fmt.Fprintf(bw, "  edge [color=%q, penwidth=%g, fontname=\"Helvetica\", fontsize=%g, fontcolor=%q, arrowsize=0.6];\n", th.edge.css(), edgeWidth, m.EdgeLabelSize, th.edgeLabel.css())
 
 	// Children per group, in scene order.
 	groupIdx := make(map[string]int, len(s.Groups))
@@ -61,8 +72,10 @@ func DOT(w io.Writer, s *view.Scene, opt Options) error {
 		members[k] = append(members[k], i)
 	}
 	written := make([]bool, len(s.Groups))
-	var writeGroup func(k int, indent string)
-	writeGroup = func(k int, indent string) {
+	// under is the opaque colour a cluster is drawn on: the picture's
+	// background, or its parent's fill.
+	var writeGroup func(k int, indent string, under rgba)
+	writeGroup = func(k int, indent string, under rgba) {
 		for _, i := range members[k] {
 			writeDotNode(bw, &s.Nodes[i], th, indent)
 		}
@@ -72,14 +85,24 @@ func DOT(w io.Writer, s *view.Scene, opt Options) error {
 			}
 			written[c] = true
 			g := &s.Groups[c]
+			fill, line, text := th.groupFill, th.groupLine, th.groupText
+			if isSubgraph(g.ID) {
+				col := th.categories["control"]
+				fill, line, text = col.alpha(float64(fill.A)/255), col.alpha(float64(line.A)/255), col
+			}
+			f := blend(under, fill)
+			label := `""`
+			if g.Label != "" {
+				label = "<<b>" + htmlText(g.Label) + "</b>>"
+			}
 			fmt.Fprintf(bw, "%ssubgraph %s {\n", indent, dotQuote("cluster_"+g.ID))
 			fmt.Fprintf(bw, "%s  label=%s; labeljust=l; style=\"rounded,filled\"; fillcolor=%q; color=%q; fontcolor=%q;\n",
-				indent, dotQuote(g.Label), blend(th.bg, th.groupFill).css(), blend(th.bg, th.groupLine).css(), th.groupText.css())
-			writeGroup(c, indent+"  ")
+				indent, label, f.css(), blend(f, line).css(), text.css())
+			writeGroup(c, indent+"  ", f)
 			fmt.Fprintf(bw, "%s}\n", indent)
 		}
 	}
-	writeGroup(len(s.Groups), "  ")
+	writeGroup(len(s.Groups), "  ", th.bg)
 	for i := range s.Groups {
 		if !written[i] { // unreachable from the root: parent cycle
 			written[i] = true
@@ -97,7 +120,7 @@ func DOT(w io.Writer, s *view.Scene, opt Options) error {
 		}
 		if e.Order {
 			// Module order, not data flow: faint, dashed, headless.
-			attrs = append(attrs, "style=dashed", "arrowhead=none", fmt.Sprintf("color=%q", blend(th.bg, th.edge.alpha(orderAlpha)).css()))
+			attrs = append(attrs, "style=dashed", "arrowhead=none", fmt.Sprintf("color=%q", blend(th.bg, th.edge.alpha(orderAlpha)).css()), fmt.Sprintf("penwidth=%g", orderWidth))
 		}
 		if len(attrs) > 0 {
 			bw.WriteString(" [" + strings.Join(attrs, ", ") + "]")
@@ -116,26 +139,57 @@ func blend(bg, c rgba) rgba {
 	return rgba{mix(bg.R, c.R), mix(bg.G, c.G), mix(bg.B, c.B), 255}
 }
 
+// Heights of a DOT box's rows, in points: the header line as view sizes
+// it, and a row line a little taller than view's, as Graphviz pads every
+// side of a cell. Each holds its text and padding with room to spare even
+// in fonts with tall lines (Noto Sans: 1.36 × size), so Graphviz keeps
+// them exactly and the gradient's switch falls on the header's edge.
+const (
+	dotHeadH  = view.HeaderHeight
+	dotRowH   = 18.0
+	dotBorder = 1.0
+)
+
 func writeDotNode(w *bufio.Writer, b *view.Box, th *theme, indent string) {
+	m := sceneMetrics()
 	fmt.Fprintf(w, "%s%s [label=<", indent, dotQuote(b.ID))
+	var fill string // the table's bgcolor and, for a gradient, its angle
+	border, keyC, valC, align := -1.0, th.rowKey, th.rowText, "left"
+	var headC, lineC rgba
 	switch b.Kind {
 	case "input", "output":
-		fmt.Fprintf(w, `<table border="1" cellborder="0" cellspacing="0" cellpadding="4" style="rounded" bgcolor="%s" color="%s"><tr><td><font color="%s"><b>%s</b></font></td></tr>`,
-			th.ioFill.css(), th.ioStroke.css(), th.ioText.css(), htmlText(b.Label))
+		fill, lineC, headC, border = `bgcolor="`+th.ioFill.css()+`"`, th.ioStroke, th.ioText, dotBorder
+		keyC, valC, align = th.ioRow, th.ioRow, "center"
 	default:
-		head, border := th.headerColor(b.Category), th.nodeStroke
+		head, body, line := th.headerColor(b.Category), th.nodeFill, th.nodeStroke
 		if b.Kind == "group" {
-			head, border = th.collHead, th.collStroke
+			head, body, line = th.collHead, th.collFill, th.collStroke
+			if isSubgraph(b.ID) {
+				head, line = th.categories["control"], th.categories["control"]
+			}
+			border = dotBorder // drawCollapsed strokes a header-only box too
 		}
-		fmt.Fprintf(w, `<table border="1" cellborder="0" cellspacing="0" cellpadding="3" style="rounded" bgcolor="%s" color="%s"><tr><td bgcolor="%s"><font color="%s"><b>%s</b></font></td></tr>`,
-			th.nodeFill.css(), border.css(), head.css(), th.headerText.css(), htmlText(b.Label))
+		headC, lineC = th.headerText, line
+		if len(b.Rows) == 0 {
+			fill = `bgcolor="` + head.css() + `"`
+		} else {
+			border = dotBorder
+			f := (dotBorder + dotHeadH) / (2*dotBorder + dotHeadH + float64(len(b.Rows))*dotRowH)
+			fill = fmt.Sprintf(`bgcolor="%s;%.3f:%s" gradientangle="270"`, head.css(), f, body.css())
+		}
 	}
+	if border < 0 {
+		fmt.Fprintf(w, `<table border="0" cellborder="0" cellspacing="0" cellpadding="3" style="rounded" %s>`, fill)
+	} else {
+		fmt.Fprintf(w, `<table border="%g" cellborder="0" cellspacing="0" cellpadding="3" style="rounded" %s color="%s">`, border, fill, lineC.css())
+	}
+	fmt.Fprintf(w, `<tr><td height="%g"><font color="%s"><b>%s</b></font></td></tr>`, dotHeadH, headC.css(), htmlText(b.Label))
 	for _, r := range b.Rows {
-		w.WriteString(`<tr><td align="left">`)
+		fmt.Fprintf(w, `<tr><td align="%s" height="%g" cellpadding="2"><font point-size="%g">`, align, dotRowH, m.RowSize)
 		if r.Key != "" {
-			fmt.Fprintf(w, `<font color="%s"><b>%s</b></font> `, th.rowKey.css(), htmlText(r.Key))
+			fmt.Fprintf(w, `<font color="%s"><b>%s</b></font> `, keyC.css(), htmlText(r.Key))
 		}
-		fmt.Fprintf(w, `<font color="%s">%s</font></td></tr>`, th.rowText.css(), htmlText(r.Value))
+		fmt.Fprintf(w, `<font color="%s">%s</font></font></td></tr>`, valC.css(), htmlText(r.Value))
 	}
 	w.WriteString("</table>>];\n")
 }

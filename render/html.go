@@ -75,7 +75,7 @@ func HTML(w io.Writer, s *view.Scene, opt Options) error {
 		hb := htmlBox{ID: b.ID, Label: clip(b.Label), Kind: b.Kind, Category: b.Category, Name: clip(b.Name),
 			X: round2(b.X), Y: round2(b.Y), W: round2(b.W), H: round2(b.H), Params: b.Params, MACs: b.MACs}
 		for _, r := range b.Rows {
-			hb.Rows = append(hb.Rows, Field{clip(r.Key), clip(r.Value)})
+			hb.Rows = append(hb.Rows, Field{Name: clip(r.Key), Value: clip(r.Value)})
 		}
 		if opt.Details != nil {
 			hb.Details = opt.Details(b)
@@ -124,7 +124,7 @@ func HTML(w io.Writer, s *view.Scene, opt Options) error {
 	b.WriteString("</style>\n</head>\n<body>\n")
 	b.WriteString(`<header id="mv-bar"><span id="mv-title">`)
 	xmlEscape(&b, title)
-	b.WriteString(`</span><input type="search" id="mv-search" placeholder="Search ops, names, tensors (Ctrl+F)" aria-label="Search" autocomplete="off">` +
+	b.WriteString(`</span><input type="search" id="mv-search" placeholder="Search ops, tensors (Ctrl+F)" title="Search ops, names, tensors and shapes; /regex/ too (Ctrl+F)" aria-label="Search" autocomplete="off">` +
 		`<span id="mv-count"></span>` +
 		`<button id="mv-out" title="Zoom out (−)" aria-label="Zoom out">−</button>` +
 		`<button id="mv-in" title="Zoom in (+)" aria-label="Zoom in">+</button>` +

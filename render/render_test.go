@@ -375,7 +375,7 @@ func TestHTML(t *testing.T) {
 	var buf bytes.Buffer
 	opt := Options{Title: "hand", Details: func(b *view.Box) *NodeDetails {
 		if b.ID == "n0" {
-			return &NodeDetails{Op: "MatMul", DocURL: "https://onnx.ai/onnx/operators/onnx__MatMul.html", Attrs: []Field{{"a", "</script><b>"}}}
+			return &NodeDetails{Op: "MatMul", DocURL: "https://onnx.ai/onnx/operators/onnx__MatMul.html", Attrs: []Field{{Name: "a", Value: "</script><b>"}}}
 		}
 		return nil
 	}}

@@ -47,7 +47,11 @@ type theme struct {
 
 // Category colours follow Netron's palette where it has one (layer blue,
 // activation red, pooling and normalization greens, shape browns), so
-// Netron users read our pictures without a legend.
+// Netron users read our pictures without a legend. Every one carries the
+// white header text at WCAG AA contrast (4.5:1, TestHeaderContrast), so
+// the dark theme's are mid-tones, not the lighter tints a dark page
+// invites. web/style.css repeats both lists as its --c-* variables
+// (TestWebPaletteInSync).
 var lightCats = map[string]rgba{
 	"layer":       hex("#335588"),
 	"activation":  hex("#8a2d24"),
@@ -68,22 +72,22 @@ var lightCats = map[string]rgba{
 }
 
 var darkCats = map[string]rgba{
-	"layer":       hex("#4a78bf"),
+	"layer":       hex("#4775bc"),
 	"activation":  hex("#b04a3f"),
-	"pool":        hex("#4c8a4c"),
-	"norm":        hex("#3f8a6c"),
+	"pool":        hex("#448245"),
+	"norm":        hex("#378265"),
 	"dropout":     hex("#6568a8"),
 	"elementwise": hex("#5c636e"),
-	"shape":       hex("#93705f"),
+	"shape":       hex("#906d5c"),
 	"reduce":      hex("#4f7a7a"),
-	"control":     hex("#9d5cc4"),
+	"control":     hex("#9958c0"),
 	"sequence":    hex("#7c68a8"),
-	"constant":    hex("#808080"),
-	"quant":       hex("#a8690f"),
-	"ml":          hex("#2f83a6"),
+	"constant":    hex("#757575"),
+	"quant":       hex("#8b5500"),
+	"ml":          hex("#287da0"),
 	"training":    hex("#a84a80"),
-	"custom":      hex("#c07a14"),
-	"unknown":     hex("#6a6a6a"),
+	"custom":      hex("#b35f00"),
+	"unknown":     hex("#575757"),
 }
 
 var lightTheme = &theme{

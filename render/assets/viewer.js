@@ -133,7 +133,7 @@
     (n.rows || []).forEach(function (r) { parts.push(r.name + " " + r.value); });
     (n.in || []).concat(n.out || []).forEach(function (e) { parts.push(e.value || ""); parts.push(e.shape || ""); });
     var d = n.details;
-    if (d) { parts.push(d.op || "", d.name || "", d.group || ""); (d.inputs || []).concat(d.outputs || []).forEach(function (f) { parts.push(f.name); }); }
+    if (d) { parts.push(d.op || "", d.name || "", d.group || ""); (d.inputs || []).concat(d.outputs || []).forEach(function (f) { parts.push(f.name + ": " + (f.tensor || "")); }); }
     return parts.join("\n");
   }
   function runSearch() {
@@ -159,10 +159,19 @@
   // Details panel.
   var selRect = null;
   function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); }
+  // table lays rows of [key, value] HTML out as two columns (a grid in
+  // viewer.css): keys on one line, values wrapping in the rest.
   function table(rows) {
     if (!rows || !rows.length) return "";
-    return "<table>" + rows.map(function (r) { return "<tr><td>" + r[0] + "</td><td>" + r[1] + "</td></tr>"; }).join("") + "</table>";
+    return '<dl class="kv">' + rows.map(function (r) { return "<dt>" + r[0] + "</dt><dd>" + r[1] + "</dd>"; }).join("") + "</dl>";
   }
+  // path escapes a tensor or node name and lets it wrap after its / and .
+  // separators rather than at any character.
+  function path(s) { return esc(s).replace(/[\/.]/g, "$&<wbr>"); }
+  // tensor is a value cell: the tensor's name on its own line, then what
+  // it holds (type and shape).
+  function tensor(name, what) { return (name ? '<span class="t">' + path(name) + "</span>" : "") + esc(what || ""); }
+  function io(f) { return [esc(f.name), tensor(f.tensor, f.value)]; }
   function link(id, text) { return byId[id] ? '<span class="go" data-go="' + esc(id) + '">' + esc(text) + "</span>" : esc(text); }
   function select(n) {
     if (selRect) { selRect.remove(); selRect = null; }
@@ -172,7 +181,7 @@
     var h = '<button class="close" aria-label="Close">×</button><h2>' + esc(d.op || n.label) + "</h2>";
     var head = [["kind", esc(n.kind)]];
     if (n.category) head.push(["category", esc(n.category)]);
-    if (d.name || n.name) head.push(["name", esc(d.name || n.name)]);
+    if (d.name || n.name) head.push(["name", path(d.name || n.name)]);
     if (d.domain) head.push(["domain", esc(d.domain)]);
     if (d.group) head.push(["module", esc(d.group)]);
     if (n.params) head.push(["params", n.params.toLocaleString("en-US")]);
@@ -182,10 +191,10 @@
     if (d.doc) h += "<p>" + esc(d.doc) + "</p>";
     if (d.attrs && d.attrs.length) h += "<h3>Attributes</h3>" + table(d.attrs.map(function (f) { return [esc(f.name), esc(f.value)]; }));
     else if (n.rows && n.rows.length) h += "<h3>Rows</h3>" + table(n.rows.map(function (f) { return [esc(f.name), esc(f.value)]; }));
-    if (d.inputs && d.inputs.length) h += "<h3>Inputs</h3>" + table(d.inputs.map(function (f) { return [esc(f.name), esc(f.value)]; }));
-    if (d.outputs && d.outputs.length) h += "<h3>Outputs</h3>" + table(d.outputs.map(function (f) { return [esc(f.name), esc(f.value)]; }));
-    if (n.in && n.in.length) h += "<h3>From</h3>" + table(n.in.map(function (e) { return [link(e.other, byId[e.other] ? byId[e.other].label : e.other), esc((e.value || "") + (e.shape ? "  " + e.shape : ""))]; }));
-    if (n.out && n.out.length) h += "<h3>To</h3>" + table(n.out.map(function (e) { return [link(e.other, byId[e.other] ? byId[e.other].label : e.other), esc((e.value || "") + (e.shape ? "  " + e.shape : ""))]; }));
+    if (d.inputs && d.inputs.length) h += "<h3>Inputs</h3>" + table(d.inputs.map(io));
+    if (d.outputs && d.outputs.length) h += "<h3>Outputs</h3>" + table(d.outputs.map(io));
+    if (n.in && n.in.length) h += "<h3>From</h3>" + table(n.in.map(function (e) { return [link(e.other, byId[e.other] ? byId[e.other].label : e.other), tensor(e.value, e.shape)]; }));
+    if (n.out && n.out.length) h += "<h3>To</h3>" + table(n.out.map(function (e) { return [link(e.other, byId[e.other] ? byId[e.other].label : e.other), tensor(e.value, e.shape)]; }));
     panel.innerHTML = h;
     panel.hidden = false;
   }
@@ -194,7 +203,7 @@
     if (!from || !to) return;
     var e = (from.out || []).filter(function (x) { return x.other === to.id; })[0] || {};
     if (selRect) { selRect.remove(); selRect = null; }
-    panel.innerHTML = '<button class="close" aria-label="Close">×</button><h2>' + esc(e.value || "tensor") + "</h2>" +
+    panel.innerHTML = '<button class="close" aria-label="Close">×</button><h2>' + (e.value ? path(e.value) : "tensor") + "</h2>" +
       table([["shape", esc(e.shape || "?")], ["from", link(from.id, from.label)], ["to", link(to.id, to.label)]]);
     panel.hidden = false;
   }
