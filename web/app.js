@@ -1207,14 +1207,20 @@
   }
 
   // ---------- loading ----------
+  // Only the newest load may finish: an older one still waiting for the
+  // server would otherwise draw its model, or reset the view, after it.
+  let loadSeq = 0;
   async function loadModel(id, h) {
+    const mine = ++loadSeq;
+    firstFrameCb = null; // an older load's "ready" must not land on this one
     setState('loading');
     st.model = id; st.sel = null; st.scene = null; lastHits = []; st.hits = null;
     $('properties').hidden = true;
     $('search').value = ''; results.hidden = true;
     h = h || {};
     let meta;
-    try { meta = await api(mpath('')); } catch (err) { setState('error', err.message); return; }
+    try { meta = await api(mpath('')); } catch (err) { if (mine === loadSeq) setState('error', err.message); return; }
+    if (mine !== loadSeq) return;
     if (meta.error) { st.meta = meta; setState('error', meta.error); draw(); return; }
     st.meta = meta;
     $('title').textContent = meta.name + ' · ' + meta.format + ' · ' + meta.nodes_total + ' ops · ' + fmtInt(meta.totals.params) + ' params';
@@ -1224,7 +1230,7 @@
     const req = h.e ? { expanded: h.e } : { initial: true };
     st.expanded = new Set(h.e || []);
     const ok = await relayout(req);
-    if (!ok) return;
+    if (!ok || mine !== loadSeq) return;
     if (h.v) centerOn(h.v[0], h.v[1], h.v[2]); else firstView();
     if (h.n && Number.isInteger(h.n.node)) {
       const b = boxOfNode(h.n.graph, h.n.node);
@@ -1235,7 +1241,7 @@
       st.sel = Object.assign(st.sel || {}, { tensor: h.t });
       showTensor(h.t.graph, h.t.name);
     }
-    firstFrameCb = () => { if (!st.readyAt) st.readyAt = performance.now(); setState('ready'); };
+    firstFrameCb = () => { if (mine !== loadSeq) return; if (!st.readyAt) st.readyAt = performance.now(); setState('ready'); };
     invalidate();
   }
 
