@@ -179,7 +179,7 @@ func valueField(key string, v *model.Value, info *analysis.Info) Field {
 	}
 	val := TypeString(t)
 	if v.Initializer != nil {
-		val = v.Initializer.DType.String() + " " + dimsString(v.Initializer.Dims) + " (weight)"
+		val = v.Initializer.DType.String() + " " + view.DimsLabel(v.Initializer.Dims) + " (weight)"
 	}
 	return Field{Name: clip(key), Value: clip(val), Tensor: clip(v.Name)}
 }
@@ -198,7 +198,7 @@ func typeString(t *model.Type, depth int) string {
 	}
 	switch t.Kind {
 	case model.TensorType, model.SparseTensorType:
-		s := t.DType.String() + " " + t.Shape.String()
+		s := t.DType.String() + " " + view.ShapeLabel(t.Shape)
 		if t.Kind == model.SparseTensorType {
 			s = "sparse " + s
 		}
@@ -211,20 +211,6 @@ func typeString(t *model.Type, depth int) string {
 		return "map " + t.DType.String() + " → " + typeString(t.Elem, depth+1)
 	}
 	return t.Kind.String()
-}
-
-func dimsString(d []int64) string {
-	if len(d) == 0 {
-		return "()"
-	}
-	var b strings.Builder
-	for i, v := range d {
-		if i > 0 {
-			b.WriteString("×")
-		}
-		b.WriteString(strconv.FormatInt(v, 10))
-	}
-	return b.String()
 }
 
 // AttrString formats an attribute value compactly, lists shortened.
@@ -240,7 +226,7 @@ func AttrString(a *model.Attr) string {
 		if a.Tensor == nil {
 			return "tensor"
 		}
-		return "tensor " + a.Tensor.DType.String() + " " + dimsString(a.Tensor.Dims)
+		return "tensor " + a.Tensor.DType.String() + " " + view.DimsLabel(a.Tensor.Dims)
 	case model.AttrGraph:
 		if a.Graph != nil {
 			return fmt.Sprintf("graph (%d nodes)", len(a.Graph.Nodes))

@@ -13,6 +13,7 @@ import (
 	"github.com/modelviz/modelviz/analysis"
 	"github.com/modelviz/modelviz/model"
 	"github.com/modelviz/modelviz/opmeta"
+	"github.com/modelviz/modelviz/view"
 )
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -141,8 +142,12 @@ func typeString(t *model.Type) (full, dtype, shape string) {
 	}
 	switch t.Kind {
 	case model.TensorType, model.SparseTensorType:
-		dtype, shape = t.DType.String(), t.Shape.String()
+		// Shapes read as on the edges (4·batch, scalar).
+		dtype, shape = t.DType.String(), view.ShapeLabel(t.Shape)
 		full = dtype + "[" + shape + "]"
+		if len(t.Shape) == 0 && t.Shape != nil {
+			full = dtype + " scalar"
+		}
 		if t.Kind == model.SparseTensorType {
 			full = "sparse " + full
 		}

@@ -46,7 +46,7 @@ func attrValue(a *model.Attr) string {
 		return strconv.Quote(clip(a.String))
 	case model.AttrTensor:
 		if a.Tensor != nil {
-			return a.Tensor.DType.String() + " " + dimsString(a.Tensor.Dims)
+			return a.Tensor.DType.String() + " " + DimsLabel(a.Tensor.Dims)
 		}
 	case model.AttrGraph:
 		return "graph"

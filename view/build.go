@@ -386,7 +386,7 @@ func (b *builder) source(v *model.Value) int32 {
 func (b *builder) addEdge(from, to int32, v *model.Value) {
 	e := gedge{from: from, to: to, value: v.Name}
 	if t := b.info.Type(v); t != nil && t.Kind == model.TensorType && t.Shape != nil {
-		e.label = clip(shapeLabel(t.Shape))
+		e.label = clip(ShapeLabel(t.Shape))
 		e.labelW = math.Ceil(TextWidth(e.label, EdgeFontSize, false))
 	}
 	b.g.edges = append(b.g.edges, e)
@@ -514,7 +514,9 @@ func role(n *model.Node, i int) string {
 	return strconv.Itoa(i)
 }
 
-func dimsString(d []int64) string {
+// DimsLabel is a tensor's dims as boxes and panels show them ("8×4",
+// "scalar").
+func DimsLabel(d []int64) string {
 	if len(d) == 0 {
 		return "scalar"
 	}
@@ -624,7 +626,7 @@ func (b *builder) modules(root *model.Module) {
 					}
 				} else if v.Type != nil {
 					if d, ok := v.Type.Shape.Ints(); ok {
-						text = dimsString(d)
+						text = DimsLabel(d)
 					}
 				}
 				if len(x.weights) < maxRows {

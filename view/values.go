@@ -34,7 +34,7 @@ func (b *builder) tensorText(t *model.Tensor, dimsOnly bool) string {
 			return "[" + s + "]"
 		}
 	}
-	return dimsString(t.Dims)
+	return DimsLabel(t.Dims)
 }
 
 // values reads a tensor of at most maxShown elements and formats its
@@ -148,10 +148,11 @@ func constantText(n *model.Node) string {
 	return "const"
 }
 
-// shapeLabel is a shape as edges show it: dims joined by "×", "scalar"
+// ShapeLabel is a shape as edges show it: dims joined by "×", "scalar"
 // for rank 0, "?" unknown. A symbolic product inside one dim is written
 // with "·" and a sum in parentheses, so neither reads as two dims.
-func shapeLabel(s model.Shape) string {
+// Details panels use it too, so a shape reads the same everywhere.
+func ShapeLabel(s model.Shape) string {
 	if s == nil {
 		return "?"
 	}
