@@ -83,9 +83,9 @@ func drawScene(p painter, s *view.Scene, th *theme, clip rect) {
 		drawEdge(p, e, th)
 		p.end()
 	}
-	// One tensor fanning out to several consumers gets one label per
-	// edge; where two of them would overlap, the second says nothing new.
-	placed := newLabelGrid()
+	// Labels go where the layout put them: view labels a fanned-out
+	// tensor once and the engine keeps labels clear of edges and of each
+	// other, so there is nothing to de-collide here.
 	for i := range s.Edges {
 		e := &s.Edges[i]
 		if e.Label == "" || len(e.Points) < 2 {
@@ -98,27 +98,6 @@ func drawScene(p painter, s *view.Scene, th *theme, clip rect) {
 		if !clip.hits(lx-w/2-2, ly-h/2, w+4, h) {
 			continue
 		}
-		r := rect{lx - w/2 - 2, ly - h/2, lx + w/2 + 2, ly + h/2}
-		key := e.From + "\x00" + e.Value + "\x00" + e.Label
-		if placed.overlaps(r, key, true) {
-			continue
-		}
-		// Labels of different tensors that collide: slide this one along
-		// the flow (down in TB, right in LR) to the first free place.
-		if placed.overlaps(r, "", false) {
-			for _, k := range []float64{1, -1, 2, -2} {
-				dx, dy := 0.0, k*(h+1)
-				if s.Direction == "LR" {
-					dx, dy = k*(w/2+4), 0
-				}
-				c := rect{r.X0 + dx, r.Y0 + dy, r.X1 + dx, r.Y1 + dy}
-				if !placed.overlaps(c, "", false) {
-					r, lx, ly = c, lx+dx, ly+dy
-					break
-				}
-			}
-		}
-		placed.add(r, key)
 		var bg path
 		bg.roundRect(lx-w/2-2, ly-h/2, w+4, h, 2, 2, 2, 2)
 		p.fill(&bg, th.bg.alpha(0.82))
@@ -384,55 +363,3 @@ func toward(from, to pt, r float64) pt {
 }
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
-
-// labelGrid finds drawn edge labels near a rectangle.
-type labelGrid struct {
-	cells map[[2]int32][]int32
-	rects []rect
-	keys  []string
-}
-
-const labelCell = 64.0
-
-func newLabelGrid() *labelGrid { return &labelGrid{cells: map[[2]int32][]int32{}} }
-
-func (g *labelGrid) span(r rect) (x0, y0, x1, y1 int32) {
-	c := func(v float64) int32 { return int32(math.Max(-1e6, math.Min(1e6, math.Floor(v/labelCell)))) }
-	return c(r.X0), c(r.Y0), c(r.X1), c(r.Y1)
-}
-
-// overlaps reports whether r meets a drawn label; with same, only labels
-// of the same key count.
-func (g *labelGrid) overlaps(r rect, key string, same bool) bool {
-	x0, y0, x1, y1 := g.span(r)
-	if x1-x0 > 64 || y1-y0 > 64 {
-		return false // absurd label: do not scan
-	}
-	for x := x0; x <= x1; x++ {
-		for y := y0; y <= y1; y++ {
-			for _, i := range g.cells[[2]int32{x, y}] {
-				o := g.rects[i]
-				if (!same || g.keys[i] == key) && o.X0 < r.X1 && r.X0 < o.X1 && o.Y0 < r.Y1 && r.Y0 < o.Y1 {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-func (g *labelGrid) add(r rect, key string) {
-	i := int32(len(g.rects))
-	g.rects = append(g.rects, r)
-	g.keys = append(g.keys, key)
-	x0, y0, x1, y1 := g.span(r)
-	if x1-x0 > 64 || y1-y0 > 64 {
-		return
-	}
-	for x := x0; x <= x1; x++ {
-		for y := y0; y <= y1; y++ {
-			k := [2]int32{x, y}
-			g.cells[k] = append(g.cells[k], i)
-		}
-	}
-}

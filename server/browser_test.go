@@ -700,7 +700,8 @@ func TestBrowserStateDict(t *testing.T) {
 // labelClashes counts pairs of edge labels on the current scene that the
 // page draws overlapping, and repeated same-tensor labels drawn next to
 // each other (in one row, up to 400 units apart: the graphs tested are
-// top to bottom), as edgeLabels lays them out.
+// top to bottom). The page draws labels where the layout put them, so
+// this checks view's one label per tensor and the engine's placement.
 const labelClashes = `(() => {
 	const s = __modelviz, sc = s.scene, L = sc.labels;
 	if (!L) return [-1, -1];

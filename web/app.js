@@ -458,70 +458,18 @@
     return w;
   }
 
-  // edgeLabels decides once per scene where edge labels go, as the static
-  // renderer does (render/draw.go): a tensor fanning out from one box to
-  // several consumers is labelled once where its labels would sit together,
-  // and a label that collides with another tensor's slides along the flow
-  // to the first free place, or is dropped. Labels have a fixed size in
-  // world units, so this holds at every zoom. A grid of 64-unit cells keeps
-  // it linear in the number of edges.
-  const REPEAT = 400;
+  // edgeLabels lists, once per scene, the edge labels to draw and where:
+  // where the layout put them, as the static renderer does (view labels a
+  // fanned-out tensor once; the engine keeps labels clear of edges and of
+  // each other).
   function edgeLabels(sc) {
     if (sc.labels) return sc.labels;
-    const ne = sc.edges.length, CELL = 64;
+    const ne = sc.edges.length;
     const L = { show: new Uint8Array(ne), x: new Float64Array(ne), y: new Float64Array(ne) };
-    const cells = new Map(), rects = [], keys = [];
-    const span = (r) => [Math.floor(r[0] / CELL), Math.floor(r[1] / CELL), Math.floor(r[2] / CELL), Math.floor(r[3] / CELL)];
-    const hits = (r, key) => {
-      const [x0, y0, x1, y1] = span(r);
-      if (x1 - x0 > 64 || y1 - y0 > 64) return false;
-      for (let cx = x0; cx <= x1; cx++) for (let cy = y0; cy <= y1; cy++) {
-        const arr = cells.get(cx * 1048576 + cy);
-        if (!arr) continue;
-        for (const j of arr) {
-          const o = rects[j];
-          if ((key === null || keys[j] === key) && o[0] < r[2] && r[0] < o[2] && o[1] < r[3] && r[1] < o[3]) return true;
-        }
-      }
-      return false;
-    };
-    const add = (r, key) => {
-      const j = rects.length;
-      rects.push(r); keys.push(key);
-      const [x0, y0, x1, y1] = span(r);
-      if (x1 - x0 > 64 || y1 - y0 > 64) return;
-      for (let cx = x0; cx <= x1; cx++) for (let cy = y0; cy <= y1; cy++) {
-        const c = cx * 1048576 + cy;
-        const arr = cells.get(c);
-        if (arr) arr.push(j); else cells.set(c, [j]);
-      }
-    };
-    const h = M.edgeFont * 1.25;
     for (let i = 0; i < ne; i++) {
       const e = sc.edges[i];
       if (!e.label || e.label_x == null || !(e.label_x || e.label_y)) continue;
-      let lx = e.label_x, ly = e.label_y;
-      const w = measure(3, e.label);
-      let r = [lx - w / 2 - 2, ly - h / 2, lx + w / 2 + 2, ly + h / 2];
-      const key = e.from + '\u0000' + (e.value || '') + '\u0000' + e.label;
-      // The same tensor's label in the same band across the flow (a row in
-      // TB, a column in LR), up to REPEAT units away, says nothing new: a
-      // fan-out is labelled once near its source, while a far consumer's
-      // edge keeps its own label.
-      const near = sc.direction === 'LR' ? [r[0] - w / 2, r[1] - REPEAT, r[2] + w / 2, r[3] + REPEAT]
-        : [r[0] - REPEAT, r[1] - h, r[2] + REPEAT, r[3] + h];
-      if (hits(near, key)) continue;
-      if (hits(r, null)) {
-        let placed = false;
-        for (const m of [1, -1, 2, -2]) {
-          const dx = sc.direction === 'LR' ? m * (w / 2 + 4) : 0, dy = sc.direction === 'LR' ? 0 : m * (h + 1);
-          const c = [r[0] + dx, r[1] + dy, r[2] + dx, r[3] + dy];
-          if (!hits(c, null)) { r = c; lx += dx; ly += dy; placed = true; break; }
-        }
-        if (!placed) continue;
-      }
-      add(r, key);
-      L.show[i] = 1; L.x[i] = lx; L.y[i] = ly;
+      L.show[i] = 1; L.x[i] = e.label_x; L.y[i] = e.label_y;
     }
     sc.labels = L;
     return L;
@@ -1459,7 +1407,7 @@
   function resizeSoon() { clearTimeout(resizeTimer); resizeTimer = setTimeout(resize, 0); }
   window.addEventListener('resize', resize);
   // Widths measured before the Go fonts arrived are wrong: measure again.
-  if (document.fonts) document.fonts.addEventListener('loadingdone', () => { mcache.clear(); if (st.scene) st.scene.labels = null; invalidate(); });
+  if (document.fonts) document.fonts.addEventListener('loadingdone', () => { mcache.clear(); invalidate(); });
   // The side panel opening or closing changes the canvas size too.
   if (window.ResizeObserver) new ResizeObserver(() => resizeSoon()).observe(canvas);
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
